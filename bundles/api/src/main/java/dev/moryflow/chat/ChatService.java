@@ -1,0 +1,55 @@
+package dev.moryflow.chat;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import dev.moryflow.provider.ChatRequest;
+import dev.moryflow.provider.ChatResponse;
+import dev.moryflow.provider.ChatStreamListener;
+import dev.moryflow.provider.ProviderException;
+import dev.moryflow.provider.StreamHandle;
+
+/**
+ * Routes chats to providers by model name. A name is resolved in this order:
+ * <ol>
+ * <li>{@code provider/model}: that provider's model (the model part may itself contain {@code /});</li>
+ * <li>a bare model id: the one provider that lists it; when several do, the one with the highest
+ * {@code service.ranking}, and {@link Route#alternatives()} names the others;</li>
+ * <li>otherwise an error of {@link dev.moryflow.provider.Problem#MODEL_NOT_FOUND} whose hint lists close
+ * matches.</li>
+ * </ol>
+ * Each finished chat posts {@code moryflow/chat/COMPLETED} or {@code moryflow/chat/FAILED}.
+ */
+@ProviderType
+public interface ChatService {
+
+    /**
+     * @param model a model name as a client gives it
+     * @return the route the name resolves to
+     * @throws ProviderException {@code MODEL_NOT_FOUND} with close matches when nothing matches
+     */
+    Route resolve(String model) throws ProviderException;
+
+    /** @return every routable model, ordered by provider id then model id */
+    List<RoutedModel> models();
+
+    /**
+     * Resolves the request's model and sends the chat, waiting for the whole answer.
+     *
+     * @param request the request
+     * @return the answer, naming the provider that gave it
+     * @throws ProviderException when routing fails or the provider fails
+     */
+    ChatResponse chat(ChatRequest request) throws ProviderException;
+
+    /**
+     * Resolves the request's model and streams the answer. Routing failures reach the listener's
+     * {@code onError} like any other failure.
+     *
+     * @param request  the request
+     * @param listener receives the chunks and the end
+     * @return a handle to cancel the stream
+     */
+    StreamHandle stream(ChatRequest request, ChatStreamListener listener);
+}

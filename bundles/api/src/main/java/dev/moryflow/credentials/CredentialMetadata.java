@@ -1,0 +1,77 @@
+package dev.moryflow.credentials;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What anyone may know about a stored secret: never the secret itself. Immutable.
+ */
+public final class CredentialMetadata {
+
+    private final String id;
+    private final Instant created;
+    private final Instant rotated;
+    private final String fingerprint;
+    private final List<String> previousFingerprints;
+
+    /**
+     * @param id                   the credential id (a provider id, or {@code gateway.token})
+     * @param created              when the first secret was stored
+     * @param rotated              when the secret was last replaced, or null if never
+     * @param fingerprint          a short, non-reversible fingerprint of the current secret
+     * @param previousFingerprints fingerprints of earlier secrets, newest first
+     */
+    public CredentialMetadata(String id, Instant created, Instant rotated, String fingerprint,
+            List<String> previousFingerprints) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.created = Objects.requireNonNull(created, "created");
+        this.rotated = rotated;
+        this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
+        this.previousFingerprints = previousFingerprints == null ? List.of() : List.copyOf(previousFingerprints);
+    }
+
+    /** @return the credential id */
+    public String id() {
+        return id;
+    }
+
+    /** @return when the first secret was stored */
+    public Instant created() {
+        return created;
+    }
+
+    /** @return when the secret was last rotated, or null */
+    public Instant rotated() {
+        return rotated;
+    }
+
+    /** @return when the current secret was set: the last rotation, else creation */
+    public Instant since() {
+        return rotated == null ? created : rotated;
+    }
+
+    /**
+     * @param now the current time
+     * @return whole days the current secret has been in use
+     */
+    public long ageDays(Instant now) {
+        return Math.max(0, Duration.between(since(), now).toDays());
+    }
+
+    /** @return the fingerprint of the current secret */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    /** @return fingerprints of earlier secrets, newest first */
+    public List<String> previousFingerprints() {
+        return previousFingerprints;
+    }
+
+    @Override
+    public String toString() {
+        return "Credential[" + id + ", fingerprint " + fingerprint + ", since " + since() + "]";
+    }
+}

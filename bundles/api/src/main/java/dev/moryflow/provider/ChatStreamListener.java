@@ -1,0 +1,33 @@
+package dev.moryflow.provider;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Receives a streamed answer. Calls come from one thread at a time, in order: any number of {@link #onChunk}, then
+ * exactly one of {@link #onComplete} or {@link #onError} — unless the stream was cancelled, after which no call
+ * is made at all. Implementations must return quickly: they run on the HTTP client's threads.
+ */
+@ConsumerType
+public interface ChatStreamListener {
+
+    /**
+     * A piece of the answer arrived.
+     *
+     * @param chunk the piece
+     */
+    void onChunk(ChatChunk chunk);
+
+    /**
+     * The stream ended normally.
+     *
+     * @param response the whole answer assembled from the chunks, with usage when the provider reported it
+     */
+    void onComplete(ChatResponse response);
+
+    /**
+     * The stream failed, before or after some chunks.
+     *
+     * @param error what went wrong
+     */
+    void onError(ProviderException error);
+}

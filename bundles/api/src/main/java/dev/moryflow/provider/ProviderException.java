@@ -1,0 +1,117 @@
+package dev.moryflow.provider;
+
+import java.util.Objects;
+
+/**
+ * A call to a provider failed. Carries the {@link Problem}, a message that says what happened, a hint that says what
+ * to do, and, where there was an HTTP answer, its status and the provider's own error code.
+ * <p>
+ * Messages never contain an API key: code that builds one from an upstream answer must pass the text through
+ * {@link #redact(String, char[])} or an equivalent first.
+ */
+public class ProviderException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Problem problem;
+    private final String hint;
+    private final int httpStatus;
+    private final String upstreamCode;
+    private final String providerId;
+
+    /**
+     * @param problem      the cause category, not null
+     * @param message      what happened, in plain words
+     * @param hint         what to do; the problem's default hint when null
+     * @param httpStatus   the upstream's HTTP status, or 0 when there was no answer
+     * @param upstreamCode the provider's own error code ({@code error.code} or {@code error.type}), or null
+     * @param providerId   the provider id, or null when not known
+     * @param cause        the underlying failure, or null; its message must not contain a key either
+     */
+    public ProviderException(Problem problem, String message, String hint, int httpStatus, String upstreamCode,
+            String providerId, Throwable cause) {
+        super(message, cause);
+        this.problem = Objects.requireNonNull(problem, "problem");
+        this.hint = hint == null || hint.isBlank() ? problem.defaultHint() : hint;
+        this.httpStatus = httpStatus;
+        this.upstreamCode = upstreamCode;
+        this.providerId = providerId;
+    }
+
+    /**
+     * @param problem the cause category
+     * @param message what happened
+     */
+    public ProviderException(Problem problem, String message) {
+        this(problem, message, null, 0, null, null, null);
+    }
+
+    /**
+     * @param problem the cause category
+     * @param message what happened
+     * @param hint    what to do
+     */
+    public ProviderException(Problem problem, String message, String hint) {
+        this(problem, message, hint, 0, null, null, null);
+    }
+
+    /** @return the cause category */
+    public Problem problem() {
+        return problem;
+    }
+
+    /** @return what the user can do about it */
+    public String hint() {
+        return hint;
+    }
+
+    /** @return the upstream HTTP status, or 0 when no answer was received */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** @return the provider's own error code, or null */
+    public String upstreamCode() {
+        return upstreamCode;
+    }
+
+    /** @return the provider id, or null */
+    public String providerId() {
+        return providerId;
+    }
+
+    /**
+     * @param id the provider id
+     * @return this exception with the provider id set (a copy when it differs)
+     */
+    public ProviderException withProvider(String id) {
+        if (Objects.equals(id, providerId)) {
+            return this;
+        }
+        ProviderException copy = new ProviderException(problem, getMessage(), hint, httpStatus, upstreamCode, id,
+                getCause());
+        copy.setStackTrace(getStackTrace());
+        return copy;
+    }
+
+    /**
+     * Replaces every occurrence of a secret in a text, for text that comes from outside (an upstream error body may
+     * echo the key back).
+     *
+     * @param text   the text, may be null
+     * @param secret the secret, may be null or empty
+     * @return the text with the secret replaced by {@code [redacted]}
+     */
+    public static String redact(String text, char[] secret) {
+        if (text == null || secret == null || secret.length < 4) {
+            return text;
+        }
+        String s = new String(secret);
+        return text.replace(s, "[redacted]");
+    }
+
+    /** @return problem title, message and hint on one line, for logs and consoles */
+    public String describe() {
+        return problem.title() + ": " + getMessage() + " — " + hint;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.moryflow.provider;
+
+import java.util.Objects;
+
+/**
+ * What a provider is, for listings and consoles: never a key. Immutable.
+ */
+public final class ProviderInfo {
+
+    private final String id;
+    private final String name;
+    private final String protocol;
+    private final String baseUrl;
+    private final String preset;
+    private final KeyState keyState;
+
+    /**
+     * @param id       the provider id
+     * @param name     the display name
+     * @param protocol the wire protocol, see {@link ProviderService#PROVIDER_PROTOCOL}
+     * @param baseUrl  the base URL, without credentials or query
+     * @param preset   the preset id it was made from, or null
+     * @param keyState whether the provider has the key it needs
+     */
+    public ProviderInfo(String id, String name, String protocol, String baseUrl, String preset, KeyState keyState) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.name = name == null || name.isBlank() ? id : name;
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.baseUrl = baseUrl;
+        this.preset = preset;
+        this.keyState = Objects.requireNonNull(keyState, "keyState");
+    }
+
+    /** @return the provider id */
+    public String id() {
+        return id;
+    }
+
+    /** @return the display name */
+    public String name() {
+        return name;
+    }
+
+    /** @return the protocol */
+    public String protocol() {
+        return protocol;
+    }
+
+    /** @return the base URL */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** @return the preset id, or null */
+    public String preset() {
+        return preset;
+    }
+
+    /** @return the key state */
+    public KeyState keyState() {
+        return keyState;
+    }
+
+    @Override
+    public String toString() {
+        return "ProviderInfo[" + id + ", " + protocol + ", " + baseUrl + ", key " + keyState + "]";
+    }
+}
