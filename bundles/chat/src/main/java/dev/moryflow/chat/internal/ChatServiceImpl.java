@@ -1,0 +1,295 @@
+package dev.moryflow.chat.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.EventAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.moryflow.chat.ChatService;
+import dev.moryflow.chat.Route;
+import dev.moryflow.chat.RoutedModel;
+import dev.moryflow.provider.ChatChunk;
+import dev.moryflow.provider.ChatRequest;
+import dev.moryflow.provider.ChatResponse;
+import dev.moryflow.provider.ChatStreamListener;
+import dev.moryflow.provider.ModelInfo;
+import dev.moryflow.provider.Problem;
+import dev.moryflow.provider.ProviderException;
+import dev.moryflow.provider.ProviderService;
+import dev.moryflow.provider.StreamHandle;
+
+/**
+ * Routes chats to the provider services of the whole hub. Tracks every {@link ProviderService} as it comes, changes
+ * and goes (from any bundle, at any time), keeps an immutable {@link RoutingTable} swapped atomically, and posts
+ * provider, model and chat events.
+ */
+@Component(service = ChatService.class)
+public class ChatServiceImpl implements ChatService {
+
+    private final Logger logger = LoggerFactory.getLogger(ChatServiceImpl.class);
+
+    private final ChatEvents events;
+    private final Object lock = new Object();
+    private final Map<Long, ProviderEntry> entries = new HashMap<>();
+    private volatile RoutingTable table = RoutingTable.EMPTY;
+
+    @Activate
+    public ChatServiceImpl(@Reference EventAdmin eventAdmin) {
+        this.events = new ChatEvents(eventAdmin);
+    }
+
+    @Reference(service = ProviderService.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindProvider(ProviderService service, Map<String, Object> props) {
+        ProviderEntry e = entry(service, props);
+        if (e != null) {
+            apply(e.serviceId, e);
+        }
+    }
+
+    void updatedProvider(ProviderService service, Map<String, Object> props) {
+        ProviderEntry e = entry(service, props);
+        apply(serviceId(props), e);
+    }
+
+    void unbindProvider(ProviderService service, Map<String, Object> props) {
+        apply(serviceId(props), null);
+    }
+
+    /** Records, replaces or (with null) forgets one service's entry and swaps in the table built from all. */
+    private void apply(long serviceId, ProviderEntry entry) {
+        synchronized (lock) {
+            if (entry == null) {
+                if (entries.remove(serviceId) == null) {
+                    return;
+                }
+            } else {
+                entries.put(serviceId, entry);
+            }
+            RoutingTable before = table;
+            RoutingTable after = new RoutingTable(new ArrayList<>(entries.values()));
+            table = after;
+            for (ProviderEntry s : after.shadowed()) {
+                if (!before.shadowed().contains(s)) {
+                    logger.warn("Two providers have the id '{}': service {} is ignored while service {} (higher "
+                            + "ranking or older) serves it. Give one of them another name (the part after '-' in "
+                            + "its deploy file name).", s.id, s.serviceId, after.providers().get(s.id).serviceId);
+                }
+            }
+            events.tableChanged(before, after);
+        }
+    }
+
+    private ProviderEntry entry(ProviderService service, Map<String, Object> props) {
+        Object id = props.get(ProviderService.PROVIDER_ID);
+        if (!(id instanceof String) || ((String) id).isBlank()) {
+            logger.warn("Ignoring a ProviderService (service.id {}) without the '{}' service property",
+                    props.get(Constants.SERVICE_ID), ProviderService.PROVIDER_ID);
+            return null;
+        }
+        List<ModelInfo> models;
+        try {
+            models = service.models();
+        } catch (RuntimeException e) {
+            logger.warn("Provider '{}' failed to list its models ({}); routing it with the ids of its '{}' property",
+                    id, e.toString(), ProviderService.PROVIDER_MODELS);
+            models = modelsFromProperty(props.get(ProviderService.PROVIDER_MODELS));
+        }
+        return new ProviderEntry(serviceId(props), (String) id, str(props.get(ProviderService.PROVIDER_NAME)),
+                str(props.get(ProviderService.PROVIDER_PROTOCOL)), str(props.get(ProviderService.PROVIDER_PRESET)),
+                ranking(props), models, service);
+    }
+
+    private static List<ModelInfo> modelsFromProperty(Object value) {
+        List<ModelInfo> out = new ArrayList<>();
+        if (value instanceof String[]) {
+            for (String s : (String[]) value) {
+                if (s != null && !s.isBlank()) {
+                    out.add(ModelInfo.of(s.trim()));
+                }
+            }
+        } else if (value instanceof String && !((String) value).isBlank()) {
+            out.add(ModelInfo.of(((String) value).trim()));
+        }
+        return out;
+    }
+
+    private static String str(Object o) {
+        return o instanceof String ? (String) o : null;
+    }
+
+    private static long serviceId(Map<String, Object> props) {
+        Object o = props.get(Constants.SERVICE_ID);
+        return o instanceof Long ? (Long) o : -1L;
+    }
+
+    private static int ranking(Map<String, Object> props) {
+        Object o = props.get(Constants.SERVICE_RANKING);
+        return o instanceof Integer ? (Integer) o : 0;
+    }
+
+    @Override
+    public Route resolve(String model) throws ProviderException {
+        return table.resolve(model);
+    }
+
+    @Override
+    public List<RoutedModel> models() {
+        return table.models();
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request) throws ProviderException {
+        long start = System.nanoTime();
+        String providerId = null;
+        try {
+            RoutingTable t = table;
+            Route route = t.resolve(request.model());
+            RoutedModel target = route.target();
+            providerId = target.providerId();
+            ProviderService service = t.providers().get(providerId).service;
+            ChatResponse response;
+            try {
+                response = service.chat(request.withModel(target.model().id()));
+            } catch (RuntimeException e) {
+                throw crashed(providerId, e);
+            }
+            ChatResponse answer = response.withOrigin(providerId,
+                    response.model() == null ? target.model().id() : response.model());
+            events.completed(request.model(), providerId, target.model().id(), millisSince(start), false,
+                    answer.usage());
+            return answer;
+        } catch (ProviderException e) {
+            ProviderException failure = providerId == null ? e : e.withProvider(providerId);
+            events.failed(request.model(), providerId, millisSince(start), false, failure);
+            throw failure;
+        }
+    }
+
+    @Override
+    public StreamHandle stream(ChatRequest request, ChatStreamListener listener) {
+        long start = System.nanoTime();
+        RoutingTable t = table;
+        Route route;
+        try {
+            route = t.resolve(request.model());
+        } catch (ProviderException e) {
+            events.failed(request.model(), null, millisSince(start), true, e);
+            listener.onError(e);
+            return DoneHandle.INSTANCE;
+        }
+        RoutedModel target = route.target();
+        String providerId = target.providerId();
+        RoutedListener routed = new RoutedListener(listener, request.model(), providerId, target.model().id(), start);
+        try {
+            StreamHandle upstream = t.providers().get(providerId).service
+                    .stream(request.withModel(target.model().id()), routed);
+            return routed.attach(upstream);
+        } catch (RuntimeException e) {
+            routed.onError(crashed(providerId, e));
+            return DoneHandle.INSTANCE;
+        }
+    }
+
+    private ProviderException crashed(String providerId, RuntimeException e) {
+        logger.warn("Provider '{}' failed unexpectedly: {}", providerId, e.toString());
+        return new ProviderException(Problem.UPSTREAM_ERROR,
+                "provider '" + providerId + "' failed unexpectedly (" + e.getClass().getSimpleName() + ")",
+                "This is a fault in the provider's bundle; check the hub's log and report it.", 0, null, providerId,
+                null);
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000L;
+    }
+
+    /** Forwards a provider's stream to the caller, names the provider in the answer and posts the chat event. */
+    private final class RoutedListener implements ChatStreamListener {
+        private final ChatStreamListener delegate;
+        private final String requested;
+        private final String providerId;
+        private final String providerModel;
+        private final long start;
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        RoutedListener(ChatStreamListener delegate, String requested, String providerId, String providerModel,
+                long start) {
+            this.delegate = delegate;
+            this.requested = requested;
+            this.providerId = providerId;
+            this.providerModel = providerModel;
+            this.start = start;
+        }
+
+        StreamHandle attach(StreamHandle handle) {
+            return new StreamHandle() {
+                @Override
+                public void cancel() {
+                    if (finished.compareAndSet(false, true)) {
+                        handle.cancel();
+                        events.failed(requested, providerId, millisSince(start), true,
+                                new ProviderException(Problem.CANCELLED, "the stream was cancelled by its caller"));
+                    }
+                }
+
+                @Override
+                public boolean isDone() {
+                    return finished.get() || handle.isDone();
+                }
+            };
+        }
+
+        @Override
+        public void onChunk(ChatChunk chunk) {
+            if (!finished.get()) {
+                delegate.onChunk(chunk);
+            }
+        }
+
+        @Override
+        public void onComplete(ChatResponse response) {
+            if (finished.compareAndSet(false, true)) {
+                ChatResponse answer = response.withOrigin(providerId,
+                        response.model() == null ? providerModel : response.model());
+                events.completed(requested, providerId, providerModel, millisSince(start), true, answer.usage());
+                delegate.onComplete(answer);
+            }
+        }
+
+        @Override
+        public void onError(ProviderException error) {
+            if (finished.compareAndSet(false, true)) {
+                ProviderException failure = error.withProvider(providerId);
+                events.failed(requested, providerId, millisSince(start), true, failure);
+                delegate.onError(failure);
+            }
+        }
+    }
+
+    /** The handle of a stream that ended before it started. */
+    private enum DoneHandle implements StreamHandle {
+        INSTANCE;
+
+        @Override
+        public void cancel() {
+            // nothing runs
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+    }
+}

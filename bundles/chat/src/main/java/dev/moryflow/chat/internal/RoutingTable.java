@@ -1,0 +1,160 @@
+package dev.moryflow.chat.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import dev.moryflow.chat.Route;
+import dev.moryflow.chat.RoutedModel;
+import dev.moryflow.provider.ModelInfo;
+import dev.moryflow.provider.Problem;
+import dev.moryflow.provider.ProviderException;
+
+/**
+ * An immutable snapshot of everything routable: the providers (one per provider id — when two services claim the
+ * same id, the higher ranking one wins and the other is shadowed) and their models. A new table is built whenever a
+ * provider comes, changes or goes, and swapped in atomically; requests in flight keep the table they started with.
+ */
+final class RoutingTable {
+
+    static final RoutingTable EMPTY = new RoutingTable(List.of());
+
+    private final Map<String, ProviderEntry> providers;
+    private final List<ProviderEntry> shadowed;
+    private final Map<String, List<RoutedModel>> byModelId;
+    private final List<RoutedModel> models;
+
+    RoutingTable(Collection<ProviderEntry> entries) {
+        Map<String, ProviderEntry> winners = new TreeMap<>();
+        List<ProviderEntry> losers = new ArrayList<>();
+        for (ProviderEntry e : entries) {
+            ProviderEntry current = winners.get(e.id);
+            if (current == null) {
+                winners.put(e.id, e);
+            } else if (e.outranks(current)) {
+                winners.put(e.id, e);
+                losers.add(current);
+            } else {
+                losers.add(e);
+            }
+        }
+        Map<String, List<RoutedModel>> byId = new HashMap<>();
+        List<RoutedModel> all = new ArrayList<>();
+        for (ProviderEntry p : winners.values()) {
+            List<RoutedModel> own = new ArrayList<>();
+            for (ModelInfo m : p.models) {
+                own.add(new RoutedModel(p.id, p.name, m, p.ranking));
+            }
+            own.sort((a, b) -> a.model().id().compareTo(b.model().id()));
+            all.addAll(own);
+            for (RoutedModel rm : own) {
+                byId.computeIfAbsent(rm.model().id(), k -> new ArrayList<>()).add(rm);
+            }
+        }
+        for (List<RoutedModel> list : byId.values()) {
+            list.sort((a, b) -> winners.get(a.providerId()).outranks(winners.get(b.providerId())) ? -1 : 1);
+        }
+        this.providers = Collections.unmodifiableMap(winners);
+        this.shadowed = List.copyOf(losers);
+        this.byModelId = byId;
+        this.models = List.copyOf(all);
+    }
+
+    /** @return the routable providers by id, ordered by id */
+    Map<String, ProviderEntry> providers() {
+        return providers;
+    }
+
+    /** @return services whose provider id is taken by a higher ranking service */
+    List<ProviderEntry> shadowed() {
+        return shadowed;
+    }
+
+    /** @return every routable model, by provider id then model id */
+    List<RoutedModel> models() {
+        return models;
+    }
+
+    /** @return the model ids of one provider, or an empty set */
+    Set<String> modelIds(String providerId) {
+        ProviderEntry p = providers.get(providerId);
+        return p == null ? Set.of()
+                : p.models.stream().map(ModelInfo::id).collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+
+    /**
+     * Resolves a model name: {@code provider/model} when that provider lists the model, then a bare model id, then
+     * {@code provider/model} for a provider that lists no models at all (it serves whatever it has loaded).
+     *
+     * @param name the model name as the client gave it
+     * @return the route
+     * @throws ProviderException MODEL_NOT_FOUND with close matches in the hint
+     */
+    Route resolve(String name) throws ProviderException {
+        if (name == null || name.isBlank()) {
+            throw new ProviderException(Problem.BAD_REQUEST, "no model given",
+                    "Name a model as provider/model or by its model ID; `moryflow:models` lists them.");
+        }
+        String trimmed = name.trim();
+        int slash = trimmed.indexOf('/');
+        ProviderEntry qualifier = slash > 0 ? providers.get(trimmed.substring(0, slash)) : null;
+        String rest = slash > 0 ? trimmed.substring(slash + 1) : null;
+        if (qualifier != null) {
+            for (ModelInfo m : qualifier.models) {
+                if (m.id().equals(rest)) {
+                    return new Route(trimmed, new RoutedModel(qualifier.id, qualifier.name, m, qualifier.ranking),
+                            Route.Kind.QUALIFIED, List.of());
+                }
+            }
+        }
+        List<RoutedModel> bare = byModelId.get(trimmed);
+        if (bare != null) {
+            return new Route(trimmed, bare.get(0), Route.Kind.BARE, bare.subList(1, bare.size()));
+        }
+        if (qualifier != null && qualifier.models.isEmpty() && !rest.isBlank()) {
+            return new Route(trimmed,
+                    new RoutedModel(qualifier.id, qualifier.name, ModelInfo.of(rest), qualifier.ranking),
+                    Route.Kind.QUALIFIED, List.of());
+        }
+        throw notFound(trimmed, qualifier, rest);
+    }
+
+    private ProviderException notFound(String name, ProviderEntry qualifier, String rest) {
+        List<String> candidates = new ArrayList<>();
+        String wanted = name;
+        String message;
+        if (qualifier != null) {
+            wanted = rest;
+            qualifier.models.forEach(m -> candidates.add(m.id()));
+            message = "provider '" + qualifier.id + "' does not list model '" + rest + "'";
+        } else {
+            for (RoutedModel m : models) {
+                candidates.add(m.model().id());
+                candidates.add(m.qualifiedName());
+            }
+            message = providers.isEmpty() ? "no provider is configured, so no model '" + name + "' can be found"
+                    : "no provider offers model '" + name + "'";
+        }
+        List<String> close = CloseMatches.find(wanted, candidates, 5);
+        StringBuilder hint = new StringBuilder();
+        if (!close.isEmpty()) {
+            hint.append("Did you mean: ").append(String.join(", ", close)).append("? ");
+        }
+        hint.append("Confirm the model ID spelling is correct");
+        if (qualifier != null) {
+            hint.append(", or add the model to provider '").append(qualifier.id).append("''s models list");
+        } else if (providers.isEmpty()) {
+            hint.append(", and add a provider: drop a moryflow.provider.openai-<id>.cfg file into deploy/");
+        }
+        hint.append(". `moryflow:models` lists every routable model.");
+        return new ProviderException(Problem.MODEL_NOT_FOUND, message, hint.toString(), 0, null,
+                qualifier == null ? null : qualifier.id, null);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.moryflow.chat.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.moryflow.provider.ChatChunk;
+import dev.moryflow.provider.ChatRequest;
+import dev.moryflow.provider.ChatResponse;
+import dev.moryflow.provider.ChatStreamListener;
+import dev.moryflow.provider.KeyState;
+import dev.moryflow.provider.ModelInfo;
+import dev.moryflow.provider.ProviderException;
+import dev.moryflow.provider.ProviderInfo;
+import dev.moryflow.provider.ProviderService;
+import dev.moryflow.provider.StreamHandle;
+
+/** A provider that answers "<id>:<model>" and records the requests it got. */
+class FakeProvider implements ProviderService {
+
+    final String id;
+    final List<ModelInfo> models;
+    final List<ChatRequest> received = new ArrayList<>();
+    ProviderException failWith;
+    ChatStreamListener lastListener;
+    final AtomicBoolean cancelled = new AtomicBoolean();
+
+    FakeProvider(String id, String... modelIds) {
+        this.id = id;
+        this.models = new ArrayList<>();
+        for (String m : modelIds) {
+            models.add(ModelInfo.of(m));
+        }
+    }
+
+    Map<String, Object> props(long serviceId, int ranking) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("service.id", serviceId);
+        p.put("service.ranking", ranking);
+        p.put(PROVIDER_ID, id);
+        p.put(PROVIDER_NAME, id.toUpperCase());
+        p.put(PROVIDER_PROTOCOL, "openai");
+        return p;
+    }
+
+    @Override
+    public ProviderInfo info() {
+        return new ProviderInfo(id, id, "openai", "http://127.0.0.1/v1", null, KeyState.NOT_REQUIRED);
+    }
+
+    @Override
+    public List<ModelInfo> models() {
+        return models;
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request) throws ProviderException {
+        received.add(request);
+        if (failWith != null) {
+            throw failWith;
+        }
+        return new ChatResponse("c1", request.model(), null, id + ":" + request.model(), null, "stop", null, null);
+    }
+
+    @Override
+    public StreamHandle stream(ChatRequest request, ChatStreamListener listener) {
+        received.add(request);
+        lastListener = listener;
+        return new StreamHandle() {
+            @Override
+            public void cancel() {
+                cancelled.set(true);
+            }
+
+            @Override
+            public boolean isDone() {
+                return cancelled.get();
+            }
+        };
+    }
+
+    /** Plays a stream to the last listener: two chunks and the end. */
+    void playStream(String model) {
+        lastListener.onChunk(ChatChunk.text("Hel"));
+        lastListener.onChunk(ChatChunk.text("lo"));
+        lastListener.onComplete(new ChatResponse("s1", model, null, "Hello", null, "stop", null, null));
+    }
+
+    @Override
+    public List<ModelInfo> listRemoteModels() {
+        return models;
+    }
+}
