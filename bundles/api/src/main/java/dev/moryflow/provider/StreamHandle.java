@@ -1,11 +1,11 @@
 package dev.moryflow.provider;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * A running stream. Cancelling closes the upstream connection; the listener is not called again afterwards.
+ * A running stream, implemented by provider bundles. Cancelling closes the upstream connection; the listener is not called again afterwards.
  */
-@ProviderType
+@ConsumerType
 public interface StreamHandle {
 
     /** Stops the stream and releases its connection. Idempotent. */
