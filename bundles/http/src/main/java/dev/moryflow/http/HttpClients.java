@@ -1,0 +1,70 @@
+package dev.moryflow.http;
+
+import java.time.Duration;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import okhttp3.OkHttpClient;
+
+/**
+ * The hub's one outbound HTTP client, configured by the singleton configuration {@value #PID}.
+ * <p>
+ * There is one {@link OkHttpClient} with one connection pool and one dispatcher (raised to {@value #MAX_REQUESTS}
+ * concurrent calls, per host too, since a gateway sends many calls to one provider). Protocol bundles take
+ * {@link #client()} or, for a provider with its own timeout, {@link #client(Duration)}: a derived client made with
+ * {@link OkHttpClient#newBuilder()} that shares the pool and the dispatcher.
+ * <p>
+ * A configuration change builds a new client and swaps it in atomically: calls already running keep the client they
+ * started with; the next call to {@link #client()} returns the new one. Callers should therefore ask for the client
+ * per request (both methods are cheap: no allocation once a timeout has been asked for) rather than keep it.
+ * <p>
+ * Behaviour every caller can rely on:
+ * <ul>
+ * <li>Redirects are not followed: an API answering with a redirect is almost always a wrong Base URL (for example
+ * {@code http://} for an {@code https://} service), and following it would turn a POST into a GET. The 3xx answer is
+ * returned and {@link Problems} explains it.</li>
+ * <li>A request is retried ({@value #PROP_RETRIES} times at most) only when the connection could not be made at all
+ * (refused, unreachable, host not resolved, connect timeout): before any byte was sent. A POST whose bytes left the
+ * machine is never sent again, neither by this client nor by OkHttp's own recovery.</li>
+ * </ul>
+ */
+@ProviderType
+public interface HttpClients {
+
+    /** The singleton configuration PID. */
+    String PID = "moryflow.http";
+
+    /**
+     * Configuration property (String): the proxy every call goes through, {@code http://host:port},
+     * {@code http://user:password@host:port} or {@code socks5://host:port}; empty for none (the JVM's own proxy
+     * settings, which are none unless the JVM was started with proxy system properties).
+     */
+    String PROP_PROXY = "proxy";
+    /** Configuration property (int, seconds, default 10, 0 = no limit): time allowed to open a connection. */
+    String PROP_CONNECT_TIMEOUT = "connectTimeoutSeconds";
+    /**
+     * Configuration property (int, seconds, default 120, 0 = no limit): longest silence while reading an answer
+     * (the time to the whole answer of a non-streamed chat, the gap between chunks of a streamed one) or writing a
+     * request. A provider's own {@code timeoutSeconds} replaces it for that provider.
+     */
+    String PROP_READ_TIMEOUT = "readTimeoutSeconds";
+    /** Configuration property (int, 0 to 10, default 0): attempts added when a connection cannot be made. */
+    String PROP_RETRIES = "retries";
+
+    /** Maximum concurrent calls of the shared dispatcher, in total and per host. */
+    int MAX_REQUESTS = 256;
+
+    /** @return the current shared client */
+    OkHttpClient client();
+
+    /**
+     * A client derived from the current shared client whose read and write timeout is {@code readTimeout}; it shares
+     * the connection pool, the dispatcher, the proxy and the retry policy. Derived clients are cached per timeout
+     * until the configuration changes.
+     *
+     * @param readTimeout the read and write timeout; {@link Duration#ZERO} for no limit; null or negative for the
+     *                    shared client's own
+     * @return the derived client (the shared client itself when the timeout equals its own)
+     */
+    OkHttpClient client(Duration readTimeout);
+}

@@ -1,0 +1,134 @@
+package dev.moryflow.http.internal;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.moryflow.http.HttpClients;
+import okhttp3.ConnectionPool;
+import okhttp3.Credentials;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+
+/**
+ * The shared OkHttp client. One {@link Dispatcher} and one {@link ConnectionPool} live as long as the component; a
+ * configuration change builds a new {@link OkHttpClient} on them and swaps it in atomically, so calls already
+ * running keep their client. Derived clients (a provider's own timeout) are cached with the client they derive from
+ * and dropped with it.
+ */
+@Component(name = HttpClients.PID, service = HttpClients.class, configurationPid = HttpClients.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = HttpConfig.class)
+public class HttpClientsImpl implements HttpClients {
+
+    /** Idle connections kept per pool: a gateway talks to a few hosts, often. */
+    static final int MAX_IDLE_CONNECTIONS = 32;
+    private static final int MAX_DERIVED = 64;
+
+    private final Logger logger = LoggerFactory.getLogger(HttpClientsImpl.class);
+    private final Dispatcher dispatcher;
+    private final ConnectionPool pool;
+    private final AtomicReference<Current> current = new AtomicReference<>();
+
+    /**
+     * @param properties the {@code moryflow.http} configuration (empty when there is none)
+     */
+    @Activate
+    public HttpClientsImpl(Map<String, Object> properties) {
+        dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(MAX_REQUESTS);
+        dispatcher.setMaxRequestsPerHost(MAX_REQUESTS);
+        pool = new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES);
+        current.set(build(properties));
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        current.set(build(properties));
+    }
+
+    @Deactivate
+    void deactivate() {
+        dispatcher.executorService().shutdown();
+        pool.evictAll();
+    }
+
+    private Current build(Map<String, Object> properties) {
+        HttpSettings s = HttpSettings.from(properties);
+        for (String problem : s.problems()) {
+            logger.warn("HTTP client configuration {}: {}", PID, problem);
+        }
+        OkHttpClient.Builder b = new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(pool)
+                .connectTimeout(Duration.ofSeconds(s.connectTimeoutSeconds()))
+                .readTimeout(Duration.ofSeconds(s.readTimeoutSeconds()))
+                .writeTimeout(Duration.ofSeconds(s.readTimeoutSeconds()))
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .addInterceptor(new ConnectRetryInterceptor(s.retries()));
+        if (s.proxy() != null) {
+            b.proxy(s.proxy());
+            if (s.proxyUser() != null) {
+                String credential = Credentials.basic(s.proxyUser(), s.proxyPassword());
+                b.proxyAuthenticator((route, response) -> response.request().header("Proxy-Authorization") != null
+                        ? null // these credentials were refused already: give up, the 407 is reported
+                        : response.request().newBuilder().header("Proxy-Authorization", credential).build());
+            }
+        }
+        logger.info("HTTP client: {}", s);
+        return new Current(b.build(), s);
+    }
+
+    @Override
+    public OkHttpClient client() {
+        return current.get().client;
+    }
+
+    @Override
+    public OkHttpClient client(Duration readTimeout) {
+        Current c = current.get();
+        if (readTimeout == null || readTimeout.isNegative()
+                || readTimeout.toMillis() == c.client.readTimeoutMillis()) {
+            return c.client;
+        }
+        OkHttpClient derived = c.derived.get(readTimeout);
+        if (derived != null) {
+            return derived;
+        }
+        derived = c.client.newBuilder().readTimeout(readTimeout).writeTimeout(readTimeout).build();
+        if (c.derived.size() < MAX_DERIVED) {
+            OkHttpClient raced = c.derived.putIfAbsent(readTimeout, derived);
+            return raced == null ? derived : raced;
+        }
+        return derived;
+    }
+
+    /** @return the settings in use, for tests */
+    HttpSettings settings() {
+        return current.get().settings;
+    }
+
+    /** A client and the clients derived from it; replaced as a whole. */
+    private static final class Current {
+        final OkHttpClient client;
+        final HttpSettings settings;
+        final Map<Duration, OkHttpClient> derived = new ConcurrentHashMap<>();
+
+        Current(OkHttpClient client, HttpSettings settings) {
+            this.client = client;
+            this.settings = settings;
+        }
+    }
+}

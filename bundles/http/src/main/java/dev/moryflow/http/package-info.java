@@ -1,0 +1,18 @@
+/**
+ * The hub's one outbound HTTP client and what every protocol bundle needs around it.
+ * <ul>
+ * <li>{@link dev.moryflow.http.HttpClients}: the shared OkHttp client (one connection pool, one dispatcher, the
+ * proxy and timeouts of the {@code moryflow.http} configuration), and derived clients with a provider's own
+ * timeout that share that pool.</li>
+ * <li>{@link dev.moryflow.http.SseReader}: reads a Server-Sent Events stream event by event, without buffering the
+ * whole stream.</li>
+ * <li>{@link dev.moryflow.http.Problems}: turns transport failures and upstream error answers into a
+ * {@link dev.moryflow.provider.ProviderException} whose message says what happened and whose hint says what to do,
+ * with any secret removed from upstream text.</li>
+ * </ul>
+ * The package exposes OkHttp ({@code okhttp3}) and Okio ({@code okio}) types: protocol bundles build their
+ * requests with them.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package dev.moryflow.http;

@@ -1,0 +1,311 @@
+package dev.moryflow.http;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateExpiredException;
+import java.time.Duration;
+import java.util.Map;
+
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+import org.junit.Test;
+
+import dev.moryflow.provider.Problem;
+import dev.moryflow.provider.ProviderException;
+import mockwebserver3.MockWebServer;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+
+public class ProblemsTest {
+
+    private static final String KEY = "sk-test-1234567890abcdefXYZ";
+
+    private static ProviderException status(int status, String body) {
+        return Problems.httpStatus(status, Headers.of(), body, "gpt-4o", KEY.toCharArray());
+    }
+
+    // ------------------------------------------------------------------ status table
+
+    @Test
+    public void statusCodesMapToTheirProblems() {
+        Object[][] table = {
+                { 400, Problem.BAD_REQUEST }, { 422, Problem.BAD_REQUEST }, { 401, Problem.AUTHENTICATION },
+                { 403, Problem.PERMISSION }, { 451, Problem.PERMISSION }, { 404, Problem.UPSTREAM_ERROR },
+                { 408, Problem.TIMEOUT }, { 504, Problem.TIMEOUT }, { 413, Problem.CONTEXT_TOO_LONG },
+                { 429, Problem.RATE_LIMITED }, { 500, Problem.UPSTREAM_ERROR }, { 502, Problem.UPSTREAM_ERROR },
+                { 503, Problem.UPSTREAM_ERROR }, { 418, Problem.UPSTREAM_ERROR }, { 407, Problem.CONNECTION_FAILED },
+        };
+        for (Object[] row : table) {
+            ProviderException e = status((Integer) row[0], "{\"error\":{\"message\":\"nope\"}}");
+            assertEquals("HTTP " + row[0], row[1], e.problem());
+            assertEquals(row[0], e.httpStatus());
+            assertTrue(e.getMessage(), e.getMessage().contains("(HTTP " + row[0] + "): nope"));
+            assertFalse("hint for " + row[0], e.hint().isBlank());
+        }
+    }
+
+    @Test
+    public void notFoundAboutTheModelIsModelNotFound() {
+        ProviderException byCode = status(404, "{\"error\":{\"message\":\"The model `gpt-5` does not exist or you do "
+                + "not have access to it.\",\"type\":\"invalid_request_error\",\"param\":null,"
+                + "\"code\":\"model_not_found\"}}");
+        assertEquals(Problem.MODEL_NOT_FOUND, byCode.problem());
+        assertEquals("model_not_found", byCode.upstreamCode());
+        assertTrue(byCode.getMessage(), byCode.getMessage().startsWith("model gpt-4o not found (HTTP 404): The model"));
+
+        ProviderException byMessage = status(404, "{\"message\":\"no such model: llama9\"}");
+        assertEquals(Problem.MODEL_NOT_FOUND, byMessage.problem());
+
+        ProviderException byCodeOn400 = status(400, "{\"error\":{\"message\":\"x\",\"code\":\"model_not_found\"}}");
+        assertEquals(Problem.MODEL_NOT_FOUND, byCodeOn400.problem());
+    }
+
+    @Test
+    public void notFoundOfTheEndpointPointsAtTheBaseUrl() {
+        ProviderException e = status(404, "<html><head><title>404 Not Found</title></head><body>nginx</body></html>");
+        assertEquals(Problem.UPSTREAM_ERROR, e.problem());
+        assertEquals("endpoint not found (HTTP 404): 404 Not Found", e.getMessage());
+        assertTrue(e.hint(), e.hint().contains("usually ends with /v1"));
+
+        ProviderException detail = status(404, "{\"detail\":\"Not Found\"}");
+        assertEquals(Problem.UPSTREAM_ERROR, detail.problem());
+        assertTrue(detail.getMessage().endsWith(": Not Found"));
+    }
+
+    @Test
+    public void contextLengthErrorsAreContextTooLongWhateverTheStatus() {
+        ProviderException e = status(400, "{\"error\":{\"message\":\"This model's maximum context length is 8192 "
+                + "tokens. However, your messages resulted in 9000 tokens.\",\"type\":\"invalid_request_error\","
+                + "\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}");
+        assertEquals(Problem.CONTEXT_TOO_LONG, e.problem());
+        assertEquals("context_length_exceeded", e.upstreamCode());
+        assertTrue(e.getMessage().startsWith("the conversation is too long for the model (HTTP 400)"));
+    }
+
+    @Test
+    public void rateLimitCarriesRetryAfter() {
+        ProviderException e = Problems.httpStatus(429, Headers.of("Retry-After", "20"),
+                "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}",
+                "m", null);
+        assertEquals(Problem.RATE_LIMITED, e.problem());
+        assertTrue(e.hint(), e.hint().contains("wait 20 s"));
+        assertEquals("rate_limit_exceeded", e.upstreamCode());
+
+        ProviderException quota = status(429, "{\"error\":{\"message\":\"You exceeded your current quota\","
+                + "\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}");
+        assertTrue(quota.getMessage(), quota.getMessage().startsWith("the quota of this key is used up"));
+    }
+
+    @Test
+    public void redirectNamesWhereToPointTheBaseUrl() {
+        ProviderException e = Problems.httpStatus(301, Headers.of("Location", "https://api.example.com/v1/chat"),
+                "", null, null);
+        assertEquals(Problem.UPSTREAM_ERROR, e.problem());
+        assertEquals("the provider redirects to https://api.example.com/v1/chat (HTTP 301)", e.getMessage());
+        assertTrue(e.hint().contains("Base URL"));
+    }
+
+    @Test
+    public void errorBodyShapesAreAllRead() {
+        assertEquals("the provider did not accept the request (HTTP 400): plain words",
+                status(400, "{\"error\":\"plain words\"}").getMessage());
+        assertEquals("the provider did not accept the request (HTTP 400): top message [bad_thing]",
+                status(400, "{\"message\":\"top message\",\"code\":\"bad_thing\"}").getMessage());
+        assertEquals("the provider did not accept the request (HTTP 422): field required (at [body, messages])",
+                status(422, "{\"detail\":[{\"loc\":[\"body\",\"messages\"],\"msg\":\"field required\"}]}")
+                        .getMessage());
+        assertEquals("the provider had an internal error (HTTP 500): upstream exploded",
+                status(500, "upstream exploded").getMessage());
+        assertEquals("the provider is unavailable (HTTP 503)", status(503, "").getMessage());
+        assertEquals("the provider did not accept the request (HTTP 400): from array",
+                status(400, "[{\"error\":{\"message\":\"from array\"}}]").getMessage());
+        assertEquals("the provider had an internal error (HTTP 500): {broken json",
+                status(500, "{broken json").getMessage());
+    }
+
+    @Test
+    public void longUpstreamTextIsShortenedToOneLine() {
+        String longText = "line one\n\n   line two " + "x".repeat(1000);
+        ProviderException e = status(500, longText);
+        String upstream = e.getMessage().substring(e.getMessage().indexOf(": ") + 2);
+        assertEquals(Problems.MAX_UPSTREAM_TEXT, upstream.length());
+        assertTrue(upstream.startsWith("line one line two xxx"));
+        assertTrue(upstream.endsWith("…"));
+    }
+
+    @Test
+    public void errorObjectInsideAnOkAnswerIsMappedByItsCode() {
+        ProviderException e = Problems.upstreamError(200,
+                Map.of("message", "Rate limit exceeded", "code", 429), "m", null);
+        assertEquals(Problem.RATE_LIMITED, e.problem());
+        assertEquals(429, e.httpStatus());
+
+        ProviderException ctx = Problems.upstreamError(200, Map.of("message", "too long",
+                "code", "context_length_exceeded"), "m", null);
+        assertEquals(Problem.CONTEXT_TOO_LONG, ctx.problem());
+
+        ProviderException plain = Problems.upstreamError(200, "something broke", "m", null);
+        assertEquals(Problem.UPSTREAM_ERROR, plain.problem());
+        assertEquals("the provider reported an error: something broke", plain.getMessage());
+    }
+
+    // ------------------------------------------------------------------ redaction
+
+    @Test
+    public void keyEchoedByTheUpstreamNeverReachesTheMessage() {
+        String body = "{\"error\":{\"message\":\"Incorrect API key provided: " + KEY
+                + ". You can find your API key at https://platform.openai.com/account/api-keys.\","
+                + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}";
+        ProviderException e = status(401, body);
+        assertEquals(Problem.AUTHENTICATION, e.problem());
+        assertFalse(e.getMessage(), e.getMessage().contains(KEY));
+        assertFalse(e.describe().contains(KEY));
+        assertTrue(e.getMessage(), e.getMessage().contains("[redacted]"));
+    }
+
+    @Test
+    public void partlyMaskedAndHeaderEchoesAreRedacted() {
+        String masked = Problems.redact("Incorrect API key provided: sk-test-************XYZ.", KEY.toCharArray());
+        assertFalse(masked, masked.contains("sk-test-"));
+        String header = Problems.redact("got Authorization: Bearer abc.def-ghi123 instead", null);
+        assertEquals("got Authorization: Bearer [redacted] instead", header);
+        String param = Problems.redact("bad url ?api_key=AbCdEfGh12345&x=1", null);
+        assertEquals("bad url ?api_key=[redacted]&x=1", param);
+        String other = Problems.redact("key gsk_abcdefghijklmnop rejected", null);
+        assertEquals("key [redacted] rejected", other);
+    }
+
+    @Test
+    public void keyStraddlingTheCutIsRedactedBeforeShortening() {
+        String body = "y".repeat(Problems.MAX_UPSTREAM_TEXT - 10) + KEY;
+        ProviderException e = status(500, body);
+        assertFalse(e.getMessage(), e.getMessage().contains(KEY.substring(0, 10)));
+    }
+
+    @Test
+    public void notUnderstoodSaysContentTypeAndStartAndHintsAtHtml() {
+        ProviderException e = Problems.notUnderstood("the answer is not JSON", "text/html; charset=utf-8",
+                "<!DOCTYPE html><html><body>Welcome " + KEY + "</body></html>", KEY.toCharArray());
+        assertEquals(Problem.RESPONSE_FORMAT, e.problem());
+        assertTrue(e.getMessage(), e.getMessage().startsWith(
+                "the answer is not JSON (content type text/html; charset=utf-8): <!DOCTYPE html>"));
+        assertFalse(e.getMessage().contains(KEY));
+        assertTrue(e.hint(), e.hint().contains("web site"));
+    }
+
+    // ------------------------------------------------------------------ transport (real sockets)
+
+    private static int refusedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static IOException failure(OkHttpClient client, HttpUrl url) {
+        try {
+            client.newCall(new Request.Builder().url(url).build()).execute().close();
+        } catch (IOException e) {
+            return e;
+        }
+        fail("expected the call to " + url + " to fail");
+        return null;
+    }
+
+    @Test
+    public void refusedPortIsConnectionRefused() throws IOException {
+        HttpUrl url = HttpUrl.get("http://127.0.0.1:" + refusedPort() + "/v1/chat/completions");
+        ProviderException e = Problems.transport(failure(new OkHttpClient(), url), url);
+        assertEquals(Problem.CONNECTION_FAILED, e.problem());
+        assertEquals("connection refused by 127.0.0.1:" + url.port(), e.getMessage());
+        assertTrue(e.hint(), e.hint().startsWith("Is the server running?"));
+        assertNotNull(e.getCause());
+    }
+
+    @Test
+    public void unresolvableHostSaysSo() {
+        HttpUrl url = HttpUrl.get("https://nonexistent.invalid/v1/models");
+        ProviderException e = Problems.transport(failure(new OkHttpClient(), url), url);
+        assertEquals(Problem.CONNECTION_FAILED, e.problem());
+        assertEquals("could not resolve host nonexistent.invalid", e.getMessage());
+    }
+
+    @Test
+    public void unreachableProxyIsNamed() throws IOException {
+        Proxy proxy = new Proxy(Proxy.Type.HTTP, new InetSocketAddress("127.0.0.1", refusedPort()));
+        OkHttpClient client = new OkHttpClient.Builder().proxy(proxy).build();
+        HttpUrl url = HttpUrl.get("http://api.example.com/v1/models");
+        ProviderException e = Problems.transport(failure(client, url), url, client.proxy());
+        assertEquals(Problem.CONNECTION_FAILED, e.problem());
+        assertEquals("could not connect to the proxy 127.0.0.1:" + ((InetSocketAddress) proxy.address()).getPort(),
+                e.getMessage());
+        assertTrue(e.hint(), e.hint().contains("moryflow.http"));
+    }
+
+    @Test
+    public void httpsToAPlainHttpServerIsTls() throws IOException {
+        try (MockWebServer server = new MockWebServer()) {
+            server.start();
+            HttpUrl url = HttpUrl.get("https://127.0.0.1:" + server.getPort() + "/v1/models");
+            OkHttpClient client = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(5)).build();
+            ProviderException e = Problems.transport(failure(client, url), url);
+            assertEquals(e.getMessage(), Problem.TLS, e.problem());
+        }
+    }
+
+    @Test
+    public void readTimeoutIsTimeout() throws IOException {
+        HttpUrl url = HttpUrl.get("http://127.0.0.1:1/v1");
+        ProviderException read = Problems.transport(new SocketTimeoutException("timeout"), url);
+        assertEquals(Problem.TIMEOUT, read.problem());
+        assertTrue(read.getMessage().contains("read timeout"));
+        ProviderException connect = Problems.transport(new SocketTimeoutException("Connect timed out"), url);
+        assertEquals(Problem.TIMEOUT, connect.problem());
+        assertTrue(connect.getMessage().contains("connect timeout"));
+        ProviderException cancelled = Problems.transport(new IOException("Canceled"), url);
+        assertEquals(Problem.CANCELLED, cancelled.problem());
+    }
+
+    @Test
+    public void certificateTroublesSayWhich() {
+        HttpUrl url = HttpUrl.get("https://llm.internal.example/v1");
+        SSLHandshakeException expired = new SSLHandshakeException("PKIX path validation failed");
+        expired.initCause(new CertificateExpiredException("NotAfter: Mon Jan 01 2024"));
+        ProviderException e1 = Problems.transport(expired, url);
+        assertEquals(Problem.TLS, e1.problem());
+        assertTrue(e1.getMessage(), e1.getMessage().startsWith("TLS certificate expired"));
+
+        SSLHandshakeException untrusted = new SSLHandshakeException(
+                "PKIX path building failed: unable to find valid certification path to requested target");
+        untrusted.initCause(new CertPathValidatorException("no trust anchor"));
+        ProviderException e2 = Problems.transport(untrusted, url);
+        assertTrue(e2.getMessage(), e2.getMessage().startsWith("TLS certificate untrusted"));
+
+        ProviderException e3 = Problems.transport(new SSLPeerUnverifiedException(
+                "Hostname llm.internal.example not verified"), url);
+        assertEquals(Problem.TLS, e3.problem());
+        assertTrue(e3.getMessage(), e3.getMessage().startsWith("TLS host name mismatch"));
+    }
+
+    @Test
+    public void withProviderKeepsTheMapping() {
+        ProviderException e = status(401, "{}");
+        ProviderException named = e.withProvider("groq");
+        assertEquals("groq", named.providerId());
+        assertEquals(e.getMessage(), named.getMessage());
+        assertSame(named, named.withProvider("groq"));
+    }
+}
