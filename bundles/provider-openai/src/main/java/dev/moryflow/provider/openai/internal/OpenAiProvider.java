@@ -1,0 +1,296 @@
+package dev.moryflow.provider.openai.internal;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.http.HttpClients;
+import dev.moryflow.http.Problems;
+import dev.moryflow.provider.ChatRequest;
+import dev.moryflow.provider.ChatResponse;
+import dev.moryflow.provider.ChatStreamListener;
+import dev.moryflow.provider.KeyState;
+import dev.moryflow.provider.ModelInfo;
+import dev.moryflow.provider.Problem;
+import dev.moryflow.provider.ProviderException;
+import dev.moryflow.provider.ProviderInfo;
+import dev.moryflow.provider.ProviderService;
+import dev.moryflow.provider.StreamHandle;
+import okhttp3.Call;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * One OpenAI-compatible provider (or Azure OpenAI deployment): {@code POST {baseUrl}/chat/completions} whole or
+ * streamed, {@code GET {baseUrl}/models}. The key is read for each request, from the credential store first, else
+ * from the environment variable named by {@code apiKeyEnv}; it is never kept, logged or put into a message. The
+ * configuration can be replaced while requests run ({@link #update}); each request uses the one it started with.
+ */
+final class OpenAiProvider implements ProviderService {
+
+    private static final MediaType JSON = MediaType.get("application/json");
+
+    private final Logger logger = LoggerFactory.getLogger(OpenAiProvider.class);
+    private final CredentialStore store;
+    private final HttpClients http;
+    private final Function<String, String> env;
+    private final OpenAiCodec codec;
+    private volatile ProviderConfig config;
+
+    /**
+     * @param store  the credential store (this bundle's view)
+     * @param http   the shared HTTP client
+     * @param env    looks up environment variables ({@code System::getenv}, faked in tests)
+     * @param codec  the wire format
+     * @param config the configuration
+     */
+    OpenAiProvider(CredentialStore store, HttpClients http, Function<String, String> env, OpenAiCodec codec,
+            ProviderConfig config) {
+        this.store = store;
+        this.http = http;
+        this.env = env;
+        this.codec = codec;
+        this.config = config;
+    }
+
+    void update(ProviderConfig c) {
+        this.config = c;
+    }
+
+    ProviderConfig config() {
+        return config;
+    }
+
+    @Override
+    public ProviderInfo info() {
+        ProviderConfig c = config;
+        return new ProviderInfo(c.id(), c.name(), c.protocol(), c.displayBaseUrl(), c.preset(), keyState(c));
+    }
+
+    @Override
+    public List<ModelInfo> models() {
+        return config.modelInfos();
+    }
+
+    private KeyState keyState(ProviderConfig c) {
+        try {
+            if (store.metadata(c.id()).isPresent()) {
+                return KeyState.PRESENT;
+            }
+        } catch (RuntimeException e) {
+            logger.debug("Credential store could not be asked about provider {}", c.id(), e);
+        }
+        if (envKey(c) != null || c.customAuth()) {
+            return KeyState.PRESENT;
+        }
+        return c.local() ? KeyState.NOT_REQUIRED : KeyState.MISSING;
+    }
+
+    // ------------------------------------------------------------------------------------------------------ chat
+
+    @Override
+    public ChatResponse chat(ChatRequest request) throws ProviderException {
+        ProviderConfig c = config;
+        char[] key = key(c);
+        try {
+            OkHttpClient client = http.client(c.timeout());
+            Request req = request(c, c.chatUrl(), body(request, false), key, false);
+            Call call = client.newCall(req);
+            try (Response response = call.execute()) {
+                if (!response.isSuccessful()) {
+                    throw Problems.fromResponse(response, request.model(), key);
+                }
+                String contentType = response.header("Content-Type");
+                Piece piece = codec.readAnswer(response.body().bytes(), contentType, key);
+                if (piece.error != null) {
+                    throw Problems.upstreamError(response.code(), piece.error, request.model(), key);
+                }
+                StreamAssembler whole = new StreamAssembler();
+                whole.add(piece);
+                return whole.response(c.id(), request.model());
+            } catch (IOException e) {
+                throw Problems.transport(e, req.url(), client.proxy());
+            }
+        } catch (ProviderException e) {
+            throw e.withProvider(c.id());
+        } finally {
+            wipe(key);
+        }
+    }
+
+    @Override
+    public StreamHandle stream(ChatRequest request, ChatStreamListener listener) {
+        ProviderConfig c = config;
+        OkHttpClient client = http.client(c.timeout());
+        StreamCall stream = new StreamCall(c.id(), request.model(), listener, codec, client.proxy());
+        char[] key = null;
+        try {
+            key = key(c);
+            Request req = request(c, c.chatUrl(), body(request, true), key, true);
+            stream.start(client.newCall(req), key);
+            key = null; // the stream owns it now
+        } catch (ProviderException e) {
+            stream.failLater(e.withProvider(c.id()), client.dispatcher().executorService());
+        } finally {
+            wipe(key);
+        }
+        return stream;
+    }
+
+    private RequestBody body(ChatRequest request, boolean stream) throws ProviderException {
+        try {
+            return RequestBody.create(codec.writeChat(request, stream), JSON);
+        } catch (IllegalArgumentException e) {
+            throw new ProviderException(Problem.BAD_REQUEST, e.getMessage(),
+                    "Pass only JSON values (text, numbers, true/false, lists, maps) as request parameters.");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- models
+
+    @Override
+    public List<ModelInfo> listRemoteModels() throws ProviderException {
+        ProviderConfig c = config;
+        if (c.azure()) {
+            // an Azure deployment serves one model and has no model list: the configured models are the answer
+            return c.modelInfos();
+        }
+        char[] key = key(c);
+        try {
+            OkHttpClient client = http.client(c.timeout());
+            Request req = request(c, c.modelsUrl(), null, key, false);
+            try (Response response = client.newCall(req).execute()) {
+                if (!response.isSuccessful()) {
+                    throw Problems.fromResponse(response, null, key);
+                }
+                return codec.readModels(response.body().bytes(), response.header("Content-Type"), key);
+            } catch (IOException e) {
+                throw Problems.transport(e, req.url(), client.proxy());
+            }
+        } catch (ProviderException e) {
+            throw e.withProvider(c.id());
+        } finally {
+            wipe(key);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------ keys
+
+    /**
+     * @return the key to send, or null when the provider needs none (local, or authenticated by custom headers)
+     * @throws ProviderException {@link Problem#NOT_READY} when a key is needed and there is none
+     */
+    private char[] key(ProviderConfig c) throws ProviderException {
+        char[] key = storedKey(c);
+        if (key == null) {
+            String fromEnv = envKey(c);
+            key = fromEnv == null ? null : fromEnv.toCharArray();
+        }
+        if (key != null) {
+            key = trim(key);
+            if (key.length > 0) {
+                return checked(c, key);
+            }
+        }
+        if (c.local() || c.customAuth()) {
+            return null;
+        }
+        String envNote = c.apiKeyEnv() == null ? ""
+                : " (the environment variable " + c.apiKeyEnv() + " named by apiKeyEnv is not set)";
+        throw new ProviderException(Problem.NOT_READY, "provider " + c.id() + " has no API key" + envNote,
+                "Store one: with the shell command moryflow:key-set " + c.id() + " (coming), or put apiKey = <your "
+                        + "key> in its deploy file deploy/moryflow.provider.openai-" + c.id() + ".cfg (it is moved "
+                        + "into the encrypted credential store), or set the environment variable "
+                        + (c.apiKeyEnv() == null ? "named by apiKeyEnv" : c.apiKeyEnv()) + ".",
+                0, null, c.id(), null);
+    }
+
+    private char[] storedKey(ProviderConfig c) {
+        try {
+            Optional<char[]> stored = store.read(c.id());
+            if (stored.isPresent() && stored.get().length > 0) {
+                return stored.get();
+            }
+        } catch (RuntimeException e) {
+            // CredentialAccessException or a store failure: say why at debug level, fall back to the environment
+            logger.debug("No key from the credential store for provider {}: {}", c.id(), e.getMessage());
+        }
+        return null;
+    }
+
+    private String envKey(ProviderConfig c) {
+        if (c.apiKeyEnv() == null) {
+            return null;
+        }
+        String v = env.apply(c.apiKeyEnv());
+        return v == null || v.isBlank() ? null : v;
+    }
+
+    private static char[] trim(char[] key) {
+        int from = 0;
+        int to = key.length;
+        while (from < to && key[from] <= ' ') {
+            from++;
+        }
+        while (to > from && key[to - 1] <= ' ') {
+            to--;
+        }
+        if (from == 0 && to == key.length) {
+            return key;
+        }
+        char[] t = Arrays.copyOfRange(key, from, to);
+        wipe(key);
+        return t;
+    }
+
+    private static char[] checked(ProviderConfig c, char[] key) throws ProviderException {
+        for (char ch : key) {
+            if (ch < 0x21 || ch > 0x7e) {
+                wipe(key);
+                throw new ProviderException(Problem.NOT_READY, "the API key of provider " + c.id()
+                        + " contains spaces or invisible characters",
+                        "Store the key again, copied without line breaks or spaces.", 0, null, c.id(), null);
+            }
+        }
+        return key;
+    }
+
+    private static Request request(ProviderConfig c, okhttp3.HttpUrl url, RequestBody body, char[] key,
+            boolean stream) {
+        Request.Builder b = new Request.Builder().url(url).headers(c.headers());
+        if (key != null && !c.customAuth()) {
+            if (c.azure()) {
+                b.header("api-key", new String(key));
+            } else {
+                b.header("Authorization", "Bearer " + new String(key));
+            }
+        }
+        if (c.headers().get("Accept") == null) {
+            b.header("Accept", stream ? "text/event-stream" : "application/json");
+        }
+        if (body != null) {
+            b.post(body);
+        }
+        return b.build();
+    }
+
+    private static void wipe(char[] key) {
+        if (key != null) {
+            Arrays.fill(key, '\0');
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiProvider[" + config + "]";
+    }
+}

@@ -1,0 +1,265 @@
+package dev.moryflow.provider.openai.internal;
+
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.http.HttpClients;
+import dev.moryflow.provider.ProviderIds;
+import dev.moryflow.provider.ProviderService;
+
+/**
+ * One OpenAI-compatible provider per {@code moryflow.provider.openai} factory configuration. The component offers
+ * no service through DS: it validates the configuration and registers the {@link ProviderService} itself, so an
+ * invalid configuration is refused with one log line (field, fault, fix) and nothing else is disturbed, and a changed
+ * one updates the service's properties in place. A disabled provider is not registered.
+ */
+@Component(name = OpenAiProviderComponent.PID, configurationPid = OpenAiProviderComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, service = {}, immediate = true)
+@Designate(ocd = OpenAiProviderComponent.Config.class, factory = true)
+public class OpenAiProviderComponent {
+
+    /** The factory PID. */
+    public static final String PID = "moryflow.provider.openai";
+
+    /** The provider form in the Web Console; the values are read by {@link ProviderConfig}. */
+    @ObjectClassDefinition(id = PID, name = "OpenAI-compatible provider",
+            description = "An AI service that speaks the OpenAI API: a third-party or aggregation service, your "
+                    + "company's internal service, Azure OpenAI, or a local server such as LM Studio or vLLM. You "
+                    + "need its API endpoint (Base URL), an API key and the model names.")
+    public @interface Config {
+
+        /** @return the display name */
+        @AttributeDefinition(name = "Name", description = "Display name, for example My AI Service.")
+        String name();
+
+        /** @return the API endpoint */
+        @AttributeDefinition(name = "Base URL", description = "API endpoint, usually ending with /v1, for example "
+                + "https://api.example.com/v1, or http://localhost:1234/v1 for LM Studio. Azure OpenAI: "
+                + "https://{your-resource}.openai.azure.com/openai/deployments/{deployment-name}.")
+        String baseUrl();
+
+        /** @return the key, moved into the credential store on save */
+        @AttributeDefinition(name = "API Key", type = AttributeType.PASSWORD, required = false,
+                description = "Authentication key, for example sk-xxxxx. On save it is moved into the encrypted "
+                        + "credential store and removed from this configuration. Leave empty for local servers.")
+        String apiKey();
+
+        /** @return the environment variable holding the key */
+        @AttributeDefinition(name = "API key environment variable", required = false,
+                description = "Instead of storing the key: the name of the environment variable that holds it, "
+                        + "for example GROQ_API_KEY. A stored key is used first.")
+        String apiKeyEnv();
+
+        /** @return the model ids */
+        @AttributeDefinition(name = "Model list", required = false,
+                description = "Available models, as named in API calls, for example gpt-4 and gpt-3.5-turbo (one "
+                        + "per entry, or separated by commas). For Azure, the deployment name.")
+        String[] models();
+
+        /** @return the dialect */
+        @AttributeDefinition(name = "Dialect", description = "How to talk to the service: the OpenAI protocol "
+                + "(almost every service), or Azure OpenAI (api-key header and api-version).",
+                options = { @Option(label = "OpenAI compatible", value = "openai"),
+                        @Option(label = "Azure OpenAI", value = "azure") })
+        String dialect() default "openai";
+
+        /** @return the Azure API version */
+        @AttributeDefinition(name = "Azure API version", required = false,
+                description = "Azure OpenAI only: the api-version to call, for example 2024-10-21.")
+        String apiVersion();
+
+        /** @return extra headers */
+        @AttributeDefinition(name = "Extra headers", required = false,
+                description = "HTTP headers sent with every request, one per entry written as Name: value, for "
+                        + "example X-Team: research.")
+        String[] headers();
+
+        /** @return the timeout */
+        @AttributeDefinition(name = "Timeout (seconds)", min = "0",
+                description = "Longest wait for an answer, or between two streamed pieces of one. Raise it for "
+                        + "slow local models. 0 uses the hub's default (Read timeout of the MoryFlow HTTP client).")
+        int timeoutSeconds() default 0;
+
+        /** @return whether the provider is offered */
+        @AttributeDefinition(name = "Enabled",
+                description = "Clear to keep this configuration without offering the provider.")
+        boolean enabled() default true;
+
+        /** @return the preset id */
+        @AttributeDefinition(name = "Preset", required = false,
+                description = "The preset this provider was made from (set by MoryFlow); empty for custom "
+                        + "providers.")
+        String preset();
+
+        /** @return how the Web Console names each configuration */
+        String webconsole_configurationFactory_nameHint() default "{name} ({baseUrl})";
+    }
+
+    private final Logger logger = LoggerFactory.getLogger(OpenAiProviderComponent.class);
+    private final CredentialStore store;
+    private final HttpClients http;
+    private final BundleContext context;
+    private final Function<String, String> env;
+    private final OpenAiCodec codec = new OpenAiCodec();
+    private OpenAiProvider provider;
+    private ServiceRegistration<ProviderService> registration;
+
+    /**
+     * @param store      the credential store: this bundle's view, which may read the keys of the providers it
+     *                   registered
+     * @param http       the shared HTTP client
+     * @param context    this bundle's context, to register the provider service
+     * @param properties the configuration
+     */
+    @Activate
+    public OpenAiProviderComponent(@Reference(name = "credentials") CredentialStore store,
+            @Reference(name = "http") HttpClients http,
+            BundleContext context, Map<String, Object> properties) {
+        this(store, http, context, properties, System::getenv);
+    }
+
+    OpenAiProviderComponent(CredentialStore store, HttpClients http, BundleContext context,
+            Map<String, Object> properties, Function<String, String> env) {
+        this.store = store;
+        this.http = http;
+        this.context = context;
+        this.env = env;
+        apply(properties);
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        apply(properties);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            unregister();
+            logger.info("Provider {} removed", provider.config().id());
+        }
+    }
+
+    private void apply(Map<String, Object> properties) {
+        String label = label(properties);
+        ProviderConfig c;
+        try {
+            if (isDisabled(properties)) {
+                unregister();
+                logger.info("Provider {} is disabled (enabled = false): not registered", label);
+                return;
+            }
+            c = ProviderConfig.parse(properties);
+        } catch (InvalidConfigurationException e) {
+            unregister();
+            logger.warn("Provider {} not registered: {}", label, e.getMessage());
+            return;
+        }
+        String holder = otherHolder(c.id());
+        if (holder != null) {
+            unregister();
+            logger.warn("Provider {} not registered: the provider id {} is already used by another provider ({}): "
+                    + "give this configuration another id (deploy/moryflow.provider.openai-<id>.cfg) or remove "
+                    + "the other one", label, c.id(), holder);
+            return;
+        }
+        Hashtable<String, Object> props = c.serviceProperties();
+        if (registration == null) {
+            provider = new OpenAiProvider(store, http, env, codec, c);
+            registration = context.registerService(ProviderService.class, provider, props);
+            logger.info("Provider {} registered: {} protocol, base URL {}, models {}", c.id(), c.protocol(),
+                    c.displayBaseUrl(), c.models());
+        } else {
+            provider.update(c);
+            registration.setProperties(props);
+            logger.info("Provider {} updated: {} protocol, base URL {}, models {}", c.id(), c.protocol(),
+                    c.displayBaseUrl(), c.models());
+        }
+    }
+
+    private static boolean isDisabled(Map<String, Object> properties) {
+        Object v = properties.get(ProviderConfig.ENABLED);
+        String s = v == null ? null : ProviderConfig.string(v);
+        return s != null && s.equalsIgnoreCase("false");
+    }
+
+    private static String label(Map<String, Object> properties) {
+        Object pid = properties.get(Constants.SERVICE_PID);
+        if (!(pid instanceof String)) {
+            return "(unnamed)";
+        }
+        Object factory = properties.get("service.factoryPid");
+        String id = ProviderIds.fromConfiguration((String) pid, factory instanceof String ? (String) factory : null,
+                ProviderConfig.string(properties.get(ProviderConfig.NAME)));
+        return ProviderIds.isValid(id) ? id : (String) pid;
+    }
+
+    /** @return who else registered a provider with this id, or null when nobody */
+    private String otherHolder(String id) {
+        try {
+            ServiceReference<?>[] refs = context.getServiceReferences(ProviderService.class.getName(),
+                    "(" + ProviderService.PROVIDER_ID + "=" + escape(id) + ")");
+            if (refs == null) {
+                return null;
+            }
+            ServiceReference<?> own = registration == null ? null : registration.getReference();
+            for (ServiceReference<?> ref : refs) {
+                if (!ref.equals(own)) {
+                    return ref.getBundle() == null ? "unregistering" : "bundle " + ref.getBundle().getSymbolicName();
+                }
+            }
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            logger.debug("Could not check whether provider id {} is free", id, e);
+        }
+        return null;
+    }
+
+    private static String escape(String value) {
+        StringBuilder sb = new StringBuilder(value.length());
+        for (char c : value.toCharArray()) {
+            if (c == '\\' || c == '*' || c == '(' || c == ')') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    private void unregister() {
+        ServiceRegistration<ProviderService> r = registration;
+        registration = null;
+        if (r != null) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+        }
+    }
+
+    /** @return the registered provider, or null; for tests */
+    OpenAiProvider provider() {
+        return registration == null ? null : provider;
+    }
+}

@@ -1,0 +1,468 @@
+package dev.moryflow.provider.openai.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Hashtable;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.osgi.framework.Constants;
+
+import dev.moryflow.http.Problems;
+import dev.moryflow.provider.ModelInfo;
+import dev.moryflow.provider.ProviderIds;
+import dev.moryflow.provider.ProviderService;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+
+/**
+ * One provider's configuration ({@code moryflow.provider.openai} factory configuration), validated and with
+ * everything a request needs computed once: the endpoint URLs, the custom headers, the timeout. Values are read
+ * leniently, as {@code .cfg} files give strings: {@code models = a, b} is two models, {@code enabled = false} and
+ * {@code timeoutSeconds = 30} are understood. Immutable; never holds the API key ({@code apiKey} is ignored here: the
+ * credentials bundle moves it into the store).
+ */
+final class ProviderConfig {
+
+    static final String NAME = "name";
+    static final String BASE_URL = "baseUrl";
+    static final String API_KEY_ENV = "apiKeyEnv";
+    static final String MODELS = "models";
+    static final String DIALECT = "dialect";
+    static final String API_VERSION = "apiVersion";
+    static final String HEADERS = "headers";
+    static final String TIMEOUT_SECONDS = "timeoutSeconds";
+    static final String ENABLED = "enabled";
+    static final String PRESET = "preset";
+
+    /** The two wire dialects. */
+    enum Dialect {
+        OPENAI("openai"), AZURE("azure");
+
+        final String protocol;
+
+        Dialect(String protocol) {
+            this.protocol = protocol;
+        }
+    }
+
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private final String pid;
+    private final String id;
+    private final String name;
+    private final boolean enabled;
+    private final Dialect dialect;
+    private final HttpUrl baseUrl;
+    private final HttpUrl chatUrl;
+    private final HttpUrl modelsUrl;
+    private final String displayBaseUrl;
+    private final String apiKeyEnv;
+    private final List<String> models;
+    private final List<ModelInfo> modelInfos;
+    private final Headers headers;
+    private final boolean customAuth;
+    private final int timeoutSeconds;
+    private final String preset;
+    private final int ranking;
+    private final boolean local;
+
+    private ProviderConfig(Builder b) {
+        this.pid = b.pid;
+        this.id = b.id;
+        this.name = b.name == null ? b.id : b.name;
+        this.enabled = b.enabled;
+        this.dialect = b.dialect;
+        this.baseUrl = b.baseUrl;
+        this.chatUrl = b.chatUrl;
+        this.modelsUrl = b.modelsUrl;
+        this.displayBaseUrl = b.displayBaseUrl;
+        this.apiKeyEnv = b.apiKeyEnv;
+        this.models = List.copyOf(b.models);
+        List<ModelInfo> infos = new ArrayList<>();
+        for (String m : this.models) {
+            infos.add(ModelInfo.of(m));
+        }
+        this.modelInfos = Collections.unmodifiableList(infos);
+        this.headers = b.headers;
+        this.customAuth = b.headers.get("Authorization") != null || b.headers.get("api-key") != null;
+        this.timeoutSeconds = b.timeoutSeconds;
+        this.preset = b.preset;
+        this.ranking = b.ranking;
+        this.local = isLoopback(b.baseUrl.host());
+    }
+
+    /**
+     * Reads and validates a configuration.
+     *
+     * @param p the component properties (including {@code service.pid}, {@code service.factoryPid})
+     * @return the configuration; check {@link #enabled()} before registering
+     * @throws InvalidConfigurationException naming the field, the fault and the fix
+     */
+    static ProviderConfig parse(Map<String, ?> p) throws InvalidConfigurationException {
+        Builder b = new Builder();
+        b.pid = string(p.get(Constants.SERVICE_PID));
+        if (b.pid == null) {
+            b.pid = OpenAiProviderComponent.PID + "~unnamed";
+        }
+        b.name = string(p.get(NAME));
+        b.id = ProviderIds.fromConfiguration(b.pid, string(p.get("service.factoryPid")), b.name);
+        if (!ProviderIds.isValid(b.id)) {
+            throw new InvalidConfigurationException(NAME, "the provider id \"" + Problems.oneLine(b.id, 60)
+                    + "\" is not valid (it must not be empty or contain /, ~ or spaces): name the file "
+                    + "deploy/moryflow.provider.openai-<id>.cfg with a simple id such as groq, or set a name");
+        }
+        b.enabled = bool(p, ENABLED, true);
+
+        String rawUrl = string(p.get(BASE_URL));
+        if (rawUrl == null) {
+            throw new InvalidConfigurationException(BASE_URL, "baseUrl is missing: set it to the API endpoint, "
+                    + "for example baseUrl = https://api.example.com/v1 (it usually ends with /v1)");
+        }
+        HttpUrl url = HttpUrl.parse(rawUrl);
+        if (url == null) {
+            int scheme = rawUrl.indexOf("://");
+            String shown = Problems.oneLine(Problems.redact(rawUrl, null), 80);
+            if (scheme > 0 && !rawUrl.regionMatches(true, 0, "http", 0, 4)) {
+                throw new InvalidConfigurationException(BASE_URL, "baseUrl \"" + shown + "\" uses "
+                        + rawUrl.substring(0, scheme) + "://: only http:// and https:// are supported; write it like "
+                        + "https://api.example.com/v1");
+            }
+            throw new InvalidConfigurationException(BASE_URL, "baseUrl \"" + shown + "\" is not a valid URL: write "
+                    + "the full address with http:// or https://, for example https://api.example.com/v1");
+        }
+        if (!url.username().isEmpty() || !url.password().isEmpty()) {
+            throw new InvalidConfigurationException(BASE_URL, "baseUrl contains a user name or password: remove it "
+                    + "from the URL and put the key in apiKey instead");
+        }
+        b.baseUrl = url;
+
+        String dialect = string(p.get(DIALECT));
+        if (dialect == null || dialect.equalsIgnoreCase("openai")) {
+            b.dialect = Dialect.OPENAI;
+        } else if (dialect.equalsIgnoreCase("azure")) {
+            b.dialect = Dialect.AZURE;
+        } else {
+            throw new InvalidConfigurationException(DIALECT, "dialect \"" + Problems.oneLine(dialect, 40)
+                    + "\" is unknown: use openai (most services) or azure (Azure OpenAI)");
+        }
+
+        String apiVersion = string(p.get(API_VERSION));
+        if (b.dialect == Dialect.AZURE && apiVersion == null && url.queryParameter("api-version") == null) {
+            throw new InvalidConfigurationException(API_VERSION, "apiVersion is missing, and Azure OpenAI needs it: "
+                    + "set apiVersion to the API version of your deployment, for example apiVersion = 2024-10-21");
+        }
+
+        b.apiKeyEnv = string(p.get(API_KEY_ENV));
+        if (b.apiKeyEnv != null && !ENV_NAME.matcher(b.apiKeyEnv).matches()) {
+            // never repeat the value: a key pasted into the wrong field must not reach the log
+            throw new InvalidConfigurationException(API_KEY_ENV, "apiKeyEnv is not an environment variable name: "
+                    + "set the name of the variable that holds the key, such as GROQ_API_KEY (letters, digits and _; "
+                    + "the key itself goes in apiKey)");
+        }
+
+        b.models = new ArrayList<>(new LinkedHashSet<>(splitList(p.get(MODELS), ",")));
+        b.headers = headers(p.get(HEADERS));
+        b.timeoutSeconds = integer(p, TIMEOUT_SECONDS, 0);
+        if (b.timeoutSeconds < 0) {
+            throw new InvalidConfigurationException(TIMEOUT_SECONDS, "timeoutSeconds is " + b.timeoutSeconds
+                    + ", which is negative: set a number of seconds such as 120, or 0 for the hub's default "
+                    + "(readTimeoutSeconds of moryflow.http)");
+        }
+        b.preset = string(p.get(PRESET));
+        b.ranking = integer(p, Constants.SERVICE_RANKING, 0);
+
+        b.chatUrl = endpoint(url, "chat/completions", b.dialect == Dialect.AZURE ? apiVersion : null);
+        b.modelsUrl = endpoint(url, "models", b.dialect == Dialect.AZURE ? apiVersion : null);
+        b.displayBaseUrl = url.scheme() + "://" + url.host()
+                + (url.port() == HttpUrl.defaultPort(url.scheme()) ? "" : ":" + url.port())
+                + stripTrailingSlash(url.encodedPath());
+        if (b.models.isEmpty() && b.dialect == Dialect.AZURE) {
+            String deployment = deployment(url);
+            if (deployment != null) {
+                b.models = List.of(deployment);
+            }
+        }
+        return new ProviderConfig(b);
+    }
+
+    private static HttpUrl endpoint(HttpUrl base, String path, String apiVersion) {
+        HttpUrl.Builder u = base.newBuilder();
+        List<String> segments = base.pathSegments();
+        if (!segments.isEmpty() && segments.get(segments.size() - 1).isEmpty()) {
+            u.removePathSegment(segments.size() - 1);
+        }
+        u.addPathSegments(path);
+        if (apiVersion != null) {
+            u.setQueryParameter("api-version", apiVersion);
+        }
+        return u.build();
+    }
+
+    private static String deployment(HttpUrl url) {
+        List<String> s = url.pathSegments();
+        int i = s.indexOf("deployments");
+        return i >= 0 && i + 1 < s.size() && !s.get(i + 1).isEmpty() ? s.get(i + 1) : null;
+    }
+
+    private static String stripTrailingSlash(String path) {
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1)
+                : "/".equals(path) ? "" : path;
+    }
+
+    private static Headers headers(Object raw) throws InvalidConfigurationException {
+        Headers.Builder h = new Headers.Builder();
+        int n = 0;
+        for (String line : splitList(raw, "\n")) {
+            n++;
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                throw new InvalidConfigurationException(HEADERS, "headers line " + n + " has no name before a ':': "
+                        + "write each header as Name: value, for example X-Team: research");
+            }
+            String headerName = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            if (!TOKEN.matcher(headerName).matches()) {
+                throw new InvalidConfigurationException(HEADERS, "headers line " + n + ": \""
+                        + Problems.oneLine(headerName, 40) + "\" is not a valid header name: use letters, digits "
+                        + "and -, for example X-Team: research");
+            }
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+                    // do not show the value: it may be a token
+                    throw new InvalidConfigurationException(HEADERS, "headers line " + n + " (" + headerName
+                            + "): the value contains a control or non-ASCII character: remove it");
+                }
+            }
+            h.add(headerName, value);
+        }
+        return h.build();
+    }
+
+    // ----------------------------------------------------------------------------------- lenient value reading
+
+    static String string(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof String[]) {
+            String[] a = (String[]) v;
+            v = a.length == 0 ? null : a[0];
+        } else if (v instanceof Collection) {
+            Collection<?> c = (Collection<?>) v;
+            v = c.isEmpty() ? null : c.iterator().next();
+        }
+        if (v == null) {
+            return null;
+        }
+        String s = String.valueOf(v).trim();
+        return s.isEmpty() ? null : s;
+    }
+
+    static List<String> splitList(Object v, String separator) {
+        List<String> out = new ArrayList<>();
+        if (v == null) {
+            return out;
+        }
+        List<Object> items = new ArrayList<>();
+        if (v instanceof Object[]) {
+            Collections.addAll(items, (Object[]) v);
+        } else if (v instanceof Collection) {
+            items.addAll((Collection<?>) v);
+        } else {
+            items.add(v);
+        }
+        for (Object item : items) {
+            if (item == null) {
+                continue;
+            }
+            for (String part : String.valueOf(item).split(Pattern.quote(separator))) {
+                String t = part.trim();
+                if (!t.isEmpty()) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean bool(Map<String, ?> p, String key, boolean def) throws InvalidConfigurationException {
+        Object v = p.get(key);
+        if (v instanceof Boolean) {
+            return (Boolean) v;
+        }
+        String s = string(v);
+        if (s == null) {
+            return def;
+        }
+        if (s.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (s.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new InvalidConfigurationException(key, key + " = \"" + Problems.oneLine(s, 20)
+                + "\" is neither true nor false: write " + key + " = true or " + key + " = false");
+    }
+
+    private static int integer(Map<String, ?> p, String key, int def) throws InvalidConfigurationException {
+        Object v = p.get(key);
+        if (v instanceof Number) {
+            return ((Number) v).intValue();
+        }
+        String s = string(v);
+        if (s == null) {
+            return def;
+        }
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException(key, key + " = \"" + Problems.oneLine(s, 20)
+                    + "\" is not a whole number: write a number such as " + (def == 0 ? "60" : def));
+        }
+    }
+
+    static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+                || h.equals("0.0.0.0")) {
+            return true;
+        }
+        return h.startsWith("127.") && h.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+    }
+
+    // -------------------------------------------------------------------------------------------------- values
+
+    /** @return the service properties this provider is registered with; never the key */
+    Hashtable<String, Object> serviceProperties() {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(ProviderService.PROVIDER_ID, id);
+        props.put(ProviderService.PROVIDER_NAME, name);
+        props.put(ProviderService.PROVIDER_PROTOCOL, dialect.protocol);
+        props.put(ProviderService.PROVIDER_MODELS, models.toArray(new String[0]));
+        if (preset != null) {
+            props.put(ProviderService.PROVIDER_PRESET, preset);
+        }
+        props.put(Constants.SERVICE_RANKING, ranking);
+        return props;
+    }
+
+    String pid() {
+        return pid;
+    }
+
+    String id() {
+        return id;
+    }
+
+    String name() {
+        return name;
+    }
+
+    boolean enabled() {
+        return enabled;
+    }
+
+    Dialect dialect() {
+        return dialect;
+    }
+
+    boolean azure() {
+        return dialect == Dialect.AZURE;
+    }
+
+    String protocol() {
+        return dialect.protocol;
+    }
+
+    HttpUrl baseUrl() {
+        return baseUrl;
+    }
+
+    HttpUrl chatUrl() {
+        return chatUrl;
+    }
+
+    HttpUrl modelsUrl() {
+        return modelsUrl;
+    }
+
+    /** @return the base URL without query (which may carry a key), for logs and listings */
+    String displayBaseUrl() {
+        return displayBaseUrl;
+    }
+
+    String apiKeyEnv() {
+        return apiKeyEnv;
+    }
+
+    List<String> models() {
+        return models;
+    }
+
+    List<ModelInfo> modelInfos() {
+        return modelInfos;
+    }
+
+    Headers headers() {
+        return headers;
+    }
+
+    /** @return whether the custom headers already authenticate ({@code Authorization} or {@code api-key}) */
+    boolean customAuth() {
+        return customAuth;
+    }
+
+    int timeoutSeconds() {
+        return timeoutSeconds;
+    }
+
+    /** @return the provider's read timeout, or null for the shared client's */
+    Duration timeout() {
+        return timeoutSeconds == 0 ? null : Duration.ofSeconds(timeoutSeconds);
+    }
+
+    String preset() {
+        return preset;
+    }
+
+    int ranking() {
+        return ranking;
+    }
+
+    /** @return whether the base URL points at this machine, where servers usually need no key */
+    boolean local() {
+        return local;
+    }
+
+    @Override
+    public String toString() {
+        return "provider " + id + " (" + dialect.protocol + ", " + displayBaseUrl + ", " + models.size()
+                + " models)";
+    }
+
+    private static final class Builder {
+        String pid;
+        String id;
+        String name;
+        boolean enabled;
+        Dialect dialect;
+        HttpUrl baseUrl;
+        HttpUrl chatUrl;
+        HttpUrl modelsUrl;
+        String displayBaseUrl;
+        String apiKeyEnv;
+        List<String> models;
+        Headers headers;
+        int timeoutSeconds;
+        String preset;
+        int ranking;
+    }
+}

@@ -1,0 +1,286 @@
+package dev.moryflow.provider.openai.internal;
+
+import java.io.IOException;
+import java.net.Proxy;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.moryflow.http.Problems;
+import dev.moryflow.http.SseEvent;
+import dev.moryflow.http.SseReader;
+import dev.moryflow.provider.ChatChunk;
+import dev.moryflow.provider.ChatResponse;
+import dev.moryflow.provider.ChatStreamListener;
+import dev.moryflow.provider.Problem;
+import dev.moryflow.provider.ProviderException;
+import dev.moryflow.provider.StreamHandle;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Response;
+
+/**
+ * One streamed chat: the OkHttp callback that reads the event stream on the dispatcher's thread and hands each
+ * chunk to the listener as it arrives, and the {@link StreamHandle} that cancels it.
+ * <p>
+ * Guarantees: listener calls are made one at a time, in order; exactly one {@code onComplete} or {@code onError}
+ * ends them; after {@link #cancel()} returns, no listener call is in progress or will be made. To keep that promise
+ * the listener is called while holding this stream's lock, which {@link #cancel()} takes too: a listener must return
+ * quickly (as its contract says) and must not wait for another thread that is cancelling this stream.
+ */
+final class StreamCall implements StreamHandle, Callback {
+
+    private final Logger logger = LoggerFactory.getLogger(StreamCall.class);
+    private final String providerId;
+    private final String model;
+    private final ChatStreamListener listener;
+    private final OpenAiCodec codec;
+    private final Proxy proxy;
+    private final Object lock = new Object();
+    /** Guarded by {@link #lock}: no listener call may start once set. */
+    private boolean closed;
+    private volatile boolean finished;
+    private volatile Call call;
+    /** Owned by the thread that reads the answer; wiped when it is done. */
+    private char[] key;
+
+    StreamCall(String providerId, String model, ChatStreamListener listener, OpenAiCodec codec, Proxy proxy) {
+        this.providerId = providerId;
+        this.model = model;
+        this.listener = listener;
+        this.codec = codec;
+        this.proxy = proxy;
+    }
+
+    /**
+     * Sends the call; the stream now owns {@code secret} and wipes it when done.
+     *
+     * @param c      the call
+     * @param secret the key sent with it, or null
+     */
+    void start(Call c, char[] secret) {
+        this.key = secret;
+        this.call = c;
+        if (isCancelled()) {
+            c.cancel();
+        }
+        c.enqueue(this);
+    }
+
+    /**
+     * Reports a failure found before sending, from the executor (so the listener is never called on the caller's
+     * thread, before {@code stream} returned).
+     *
+     * @param error    the failure
+     * @param executor the HTTP client's executor
+     */
+    void failLater(ProviderException error, Executor executor) {
+        try {
+            executor.execute(() -> error(error));
+        } catch (RejectedExecutionException e) {
+            error(error);
+        }
+    }
+
+    @Override
+    public void cancel() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            finished = true;
+        }
+        Call c = call;
+        if (c != null) {
+            c.cancel();
+        }
+    }
+
+    @Override
+    public boolean isDone() {
+        return finished;
+    }
+
+    private boolean isCancelled() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- OkHttp callback
+
+    @Override
+    public void onFailure(Call c, IOException e) {
+        try {
+            if (!isCancelled()) {
+                error(Problems.transport(e, c.request().url(), proxy));
+            }
+        } finally {
+            wipeKey();
+        }
+    }
+
+    @Override
+    public void onResponse(Call c, Response response) {
+        try (response) {
+            read(response);
+        } catch (IOException e) {
+            if (!isCancelled()) {
+                error(Problems.transport(e, c.request().url(), proxy));
+            }
+        } catch (ProviderException e) {
+            error(e);
+        } catch (RuntimeException e) {
+            logger.debug("Stream of provider {} could not be read", providerId, e);
+            error(new ProviderException(Problem.RESPONSE_FORMAT, "the stream could not be read: "
+                    + e.getClass().getSimpleName(), null, 0, null, providerId, null));
+        } finally {
+            wipeKey();
+        }
+    }
+
+    private void read(Response response) throws IOException, ProviderException {
+        if (!response.isSuccessful()) {
+            throw Problems.fromResponse(response, model, key);
+        }
+        String contentType = response.header("Content-Type");
+        String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        if (ct.startsWith("application/json")) {
+            // the server ignored "stream": true and sent the whole answer
+            Piece piece = codec.readAnswer(response.body().bytes(), contentType, key);
+            if (piece.error != null) {
+                throw Problems.upstreamError(response.code(), piece.error, model, key);
+            }
+            StreamAssembler whole = new StreamAssembler();
+            whole.add(piece);
+            ChatChunk chunk = piece.toChunk();
+            if (chunk == null || deliver(chunk)) {
+                complete(whole.response(providerId, model));
+            }
+            return;
+        }
+        if (ct.contains("html")) {
+            throw Problems.notUnderstood("the answer is not an event stream", contentType,
+                    response.peekBody(1000).string(), key);
+        }
+        SseReader reader = new SseReader(response.body().source());
+        StreamAssembler assembler = new StreamAssembler();
+        SseEvent event;
+        while ((event = reader.next()) != null) {
+            if (isCancelled()) {
+                return;
+            }
+            Piece piece;
+            try {
+                piece = codec.readChunk(event.data(), key);
+            } catch (ProviderException notJson) {
+                if ("error".equals(event.event())) {
+                    throw Problems.upstreamError(200, event.data(), model, key);
+                }
+                throw notJson;
+            }
+            if (piece.error != null) {
+                throw Problems.upstreamError(200, piece.error, model, key);
+            }
+            assembler.add(piece);
+            ChatChunk chunk = piece.toChunk();
+            if (chunk != null && !deliver(chunk)) {
+                return;
+            }
+        }
+        if (isCancelled()) {
+            return;
+        }
+        if (reader.events() == 0) {
+            String what = reader.isDone() ? "the stream ended with [DONE] before any answer chunk"
+                    : "the answer has no \"data:\" lines: it is not an event stream";
+            throw Problems.notUnderstood(what, contentType, reader.ignoredSample(), key);
+        }
+        if (!reader.isDone() && !assembler.finished()) {
+            throw new ProviderException(Problem.RESPONSE_FORMAT, "the stream ended before the answer was complete: "
+                    + "no [DONE] and no finish_reason after " + reader.events() + " chunks",
+                    "The connection may have been cut by a proxy or the provider; retry. "
+                            + Problem.RESPONSE_FORMAT.defaultHint(),
+                    0, null, providerId, null);
+        }
+        complete(assembler.response(providerId, model));
+    }
+
+    // ------------------------------------------------------------------------------------------- listener calls
+
+    /** @return whether the stream goes on */
+    private boolean deliver(ChatChunk chunk) {
+        RuntimeException failure;
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            try {
+                listener.onChunk(chunk);
+                return true;
+            } catch (RuntimeException e) {
+                failure = e;
+                closed = true;
+                finished = true;
+            }
+            logger.warn("The receiver of a stream from provider {} failed; the stream was stopped", providerId,
+                    failure);
+            try {
+                listener.onError(new ProviderException(Problem.CANCELLED, "the stream was stopped because its "
+                        + "receiver failed: " + failure.getClass().getSimpleName(), null, 0, null, providerId,
+                        null));
+            } catch (RuntimeException ignored) {
+                // the receiver is broken; nothing more to tell it
+            }
+        }
+        Call c = call;
+        if (c != null) {
+            c.cancel();
+        }
+        return false;
+    }
+
+    private void complete(ChatResponse response) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            finished = true;
+            try {
+                listener.onComplete(response);
+            } catch (RuntimeException e) {
+                logger.warn("The receiver of a stream from provider {} failed on completion", providerId, e);
+            }
+        }
+    }
+
+    private void error(ProviderException e) {
+        ProviderException named = e.withProvider(providerId);
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            finished = true;
+            try {
+                listener.onError(named);
+            } catch (RuntimeException ex) {
+                logger.warn("The receiver of a stream from provider {} failed on an error", providerId, ex);
+            }
+        }
+    }
+
+    private void wipeKey() {
+        char[] k = key;
+        key = null;
+        if (k != null) {
+            Arrays.fill(k, '\0');
+        }
+    }
+}
