@@ -1,0 +1,126 @@
+package dev.moryflow.credentials.internal;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.moryflow.credentials.CredentialAccessException;
+import dev.moryflow.credentials.CredentialMetadata;
+import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.provider.ProviderService;
+
+/**
+ * One bundle's view of the {@link Vault}. Everything is open to every bundle except {@link #read}: a bundle reads
+ * only the secret of a provider whose {@link ProviderService} it registered itself. The check walks the bundle's own
+ * registered services (a handful), so it is cheap enough for every chat request, and it follows registrations as
+ * they come and go without any caching.
+ */
+class BundleCredentialStore implements CredentialStore {
+
+    private final Logger logger = LoggerFactory.getLogger(BundleCredentialStore.class);
+    private final Vault vault;
+    private final Bundle bundle;
+
+    /**
+     * @param vault  the shared vault
+     * @param bundle the bundle using this view; null denies every read
+     */
+    BundleCredentialStore(Vault vault, Bundle bundle) {
+        this.vault = vault;
+        this.bundle = bundle;
+    }
+
+    @Override
+    public CredentialMetadata store(String id, char[] secret) {
+        return vault.store(id, secret);
+    }
+
+    @Override
+    public CredentialMetadata rotate(String id, char[] secret) {
+        return vault.rotate(id, secret);
+    }
+
+    @Override
+    public boolean delete(String id) {
+        return vault.delete(id);
+    }
+
+    @Override
+    public Optional<char[]> read(String id) throws CredentialAccessException {
+        if (!mayRead(id)) {
+            String name = bundleName();
+            logger.warn("Refused to give credential {} to bundle {}: it has not registered that provider", id, name);
+            throw new CredentialAccessException("bundle " + name + " may not read credential '" + id
+                    + "': only the bundle that registers the ProviderService with provider.id=" + id
+                    + " can read it; other bundles can use verify, metadata and list");
+        }
+        return vault.secret(id);
+    }
+
+    @Override
+    public boolean verify(String id, char[] candidate) {
+        return vault.verify(id, candidate);
+    }
+
+    @Override
+    public Optional<CredentialMetadata> metadata(String id) {
+        return vault.metadata(id);
+    }
+
+    @Override
+    public List<CredentialMetadata> list() {
+        return vault.list();
+    }
+
+    /** @return whether the bundle has registered a ProviderService whose provider.id is {@code id} */
+    boolean mayRead(String id) {
+        if (bundle == null || id == null) {
+            return false;
+        }
+        ServiceReference<?>[] registered;
+        try {
+            registered = bundle.getRegisteredServices();
+        } catch (IllegalStateException uninstalled) {
+            return false;
+        }
+        if (registered == null) {
+            return false;
+        }
+        for (ServiceReference<?> reference : registered) {
+            if (id.equals(reference.getProperty(ProviderService.PROVIDER_ID))
+                    && isProviderService(reference.getProperty(Constants.OBJECTCLASS))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isProviderService(Object objectClass) {
+        if (objectClass instanceof String[]) {
+            for (String name : (String[]) objectClass) {
+                if (ProviderService.class.getName().equals(name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private String bundleName() {
+        if (bundle == null) {
+            return "(unknown)";
+        }
+        String name = bundle.getSymbolicName();
+        return (name == null ? "(no symbolic name)" : name) + " [" + bundle.getBundleId() + "]";
+    }
+
+    @Override
+    public String toString() {
+        return "CredentialStore[" + bundleName() + "]";
+    }
+}
