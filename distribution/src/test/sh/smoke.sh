@@ -1,0 +1,333 @@
+#!/usr/bin/env bash
+# Smoke test of the assembled MoryFlow runtime: starts a copy of it, checks it over HTTP, stops it.
+#
+# Usage:  distribution/src/test/sh/smoke.sh [RUNTIME_DIR]
+#         (default RUNTIME_DIR: distribution/target/moryflow-<version>, built by `mvn -B install`)
+# Environment (all optional):
+#   PORT=18080         HTTP port to start on (default: a free one)
+#   START_TIMEOUT=90   seconds to wait for the Web Console
+#   MAX_RSS_MB=128     resident memory the hub may use once started
+#   KEEP=1             keep the scratch copy (it is always kept after a failure)
+# Needs bash and curl. Prints one PASS/FAIL/SKIP line per check and "N passed, N failed" at the end;
+# exits 1 if a check failed. Works with whatever bundle set the runtime has: checks that need a bundle
+# (provider-openai, credentials, shell) are skipped when it is not there.
+set -u  # no pipefail: "... | grep -q" would fail whenever grep stops reading early
+
+here=$(cd "$(dirname "$0")" && pwd)
+RUNTIME=${1:-}
+if [ -z "$RUNTIME" ]; then
+  RUNTIME=$(ls -d "$here"/../../../target/moryflow-*/ 2>/dev/null | head -n 1)
+fi
+if [ -z "$RUNTIME" ] || [ ! -x "$RUNTIME/bin/moryflow" ]; then
+  echo "smoke: no runtime at '${RUNTIME:-distribution/target/moryflow-<version>}'. Build it first (mvn -B -DskipTests install) or pass its folder." >&2
+  exit 2
+fi
+RUNTIME=$(cd "$RUNTIME" && pwd)
+command -v curl >/dev/null 2>&1 || { echo "smoke: curl is needed" >&2; exit 2; }
+
+START_TIMEOUT=${START_TIMEOUT:-90}
+MAX_RSS_MB=${MAX_RSS_MB:-128}
+PASSED=0; FAILED=0; SKIPPED=0
+pass() { PASSED=$((PASSED + 1)); echo "PASS $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $*"; }
+skip() { SKIPPED=$((SKIPPED + 1)); echo "SKIP $*"; }
+info() { echo "     $*"; }
+
+# ---- a scratch copy, on a free port ------------------------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/moryflow-smoke.XXXXXX")
+cp -a "$RUNTIME/." "$WORK/"
+rm -rf "$WORK/data"
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [ -z "${PORT:-}" ]; then
+  for _ in $(seq 1 50); do
+    PORT=$((20000 + RANDOM % 40000))
+    port_in_use "$PORT" || break
+  done
+fi
+BASE="http://127.0.0.1:$PORT"
+CONSOLE="$BASE/system/console"
+AUTH=(-u admin:admin)
+echo "smoke: runtime $RUNTIME"
+echo "smoke: copy in $WORK, port $PORT"
+
+PID=""
+stop_hub() {
+  [ -n "$PID" ] || return 0
+  kill -TERM "$PID" 2>/dev/null
+  for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.2; done
+  if kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; PID=""; return 1; fi
+  wait "$PID" 2>/dev/null; PID=""; return 0
+}
+finish() {
+  stop_hub
+  if [ "$FAILED" -gt 0 ] || [ -n "${KEEP:-}" ]; then
+    echo "smoke: kept $WORK (console output: $WORK/console.log, log: $WORK/data/log/moryflow.log)"
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap finish EXIT
+
+start_hub() {
+  ( cd "$WORK" && JAVA_OPTS="-Dorg.osgi.service.http.port=$PORT ${JAVA_OPTS:-}" exec bin/moryflow ) \
+    </dev/null >>"$WORK/console.log" 2>&1 &
+  PID=$!
+}
+
+http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
+get() { curl -s --max-time 10 "${AUTH[@]}" "$@"; }
+# one JSON object per line for the Web Console's flat lists ({"data":[{...},{...}]})
+entries() { sed 's/},{/}\n{/g'; }
+field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p"; }
+# wait_until <seconds> <command...>: runs the command every 0.2 s until it succeeds; 1 on timeout
+wait_until() {
+  local limit=$1; shift
+  local end=$((SECONDS + limit))
+  while true; do
+    "$@" && return 0
+    [ "$SECONDS" -ge "$end" ] && return 1
+    kill -0 "$PID" 2>/dev/null || return 1
+    sleep 0.2
+  done
+}
+
+bundles_json() { get "$CONSOLE/bundles.json"; }
+# "symbolicName state" for every bundle not Active (fragments are fine resolved)
+inactive_bundles() {
+  bundles_json | entries | grep '"symbolicName"' | grep -v '"state":"Active"' | grep -v '"fragment":true' |
+    while read -r line; do echo "$(echo "$line" | field symbolicName) ($(echo "$line" | field state))"; done
+}
+bundle_active() { bundles_json | entries | grep "\"symbolicName\":\"$1\"" | grep -q '"state":"Active"'; }
+no_inactive_bundles() { [ -z "$(inactive_bundles)" ]; }
+
+# ---- start ----------------------------------------------------------------------------------------------------
+t0=$SECONDS
+start_hub
+webconsole_up() { [ "$(http_code "${AUTH[@]}" "$CONSOLE/bundles.json")" = 200 ]; }
+if wait_until "$START_TIMEOUT" webconsole_up; then
+  pass "Web Console answers 200 on /system/console/bundles.json with admin:admin ($((SECONDS - t0)) s after launch)"
+else
+  fail "Web Console did not answer 200 on $CONSOLE/bundles.json within $START_TIMEOUT s"
+  info "last lines of the console output:"; tail -n 30 "$WORK/console.log" | sed 's/^/       /'
+  echo "smoke: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+  exit 1
+fi
+
+code=$(http_code -u admin:wrong "$CONSOLE/bundles.json")
+if [ "$code" = 401 ]; then pass "Web Console refuses a wrong password (401)"; else fail "Web Console answered $code to a wrong password, expected 401"; fi
+
+if command -v ss >/dev/null 2>&1; then
+  listen=$(ss -Hltn "sport = :$PORT" 2>/dev/null | awk '{print $4}' | sort -u | tr '\n' ' ')
+  case "$listen" in
+    "127.0.0.1:$PORT "|"[::ffff:127.0.0.1]:$PORT ") pass "HTTP listens on 127.0.0.1:$PORT only" ;;
+    *) fail "HTTP listens on '$listen', expected 127.0.0.1:$PORT only" ;;
+  esac
+else
+  skip "HTTP bound to 127.0.0.1 (no 'ss' command here)"
+fi
+
+# ---- bundles --------------------------------------------------------------------------------------------------
+jars=$(ls "$WORK"/boot/*.jar "$WORK"/bundle/*.jar 2>/dev/null | wc -l)
+if wait_until 60 no_inactive_bundles; then
+  pass "all bundles Active"
+else
+  fail "bundles not Active after 60 s: $(inactive_bundles | tr '\n' ',' | sed 's/,$//; s/,/, /g')"
+fi
+total=$(bundles_json | entries | grep -c '"symbolicName"')
+if [ "$total" -eq $((jars + 1)) ]; then
+  pass "every jar of boot/ and bundle/ is installed ($jars bundles and the framework)"
+else
+  fail "$total bundles installed, expected $((jars + 1)) ($jars jars in boot/ and bundle/, and the framework): a jar is not a bundle?"
+fi
+
+components() { get "$CONSOLE/components.json" | entries | grep '"name"'; }
+# components that should run but do not: activation failed, or a mandatory service is missing
+broken_components() { components | grep -E '"state":"(failed[^"]*|unsatisfied \(reference\))"' | while read -r line; do
+  echo "$(echo "$line" | field name) ($(echo "$line" | field state))"; done; }
+no_broken_components() { [ -z "$(broken_components)" ]; }
+if [ "$(http_code "${AUTH[@]}" "$CONSOLE/components.json")" != 200 ]; then
+  skip "DS components (no Web Console DS plugin)"
+elif wait_until 30 no_broken_components; then
+  pass "no DS component failed or waits for a missing service ($(components | wc -l) components)"
+else
+  fail "DS components not running: $(broken_components | tr '\n' ',' | sed 's/,$//; s/,/, /g')"
+fi
+
+# ---- Gogo shell -----------------------------------------------------------------------------------------------
+services() { get "$CONSOLE/services.json" | entries; }
+if bundle_active org.apache.felix.gogo.runtime && bundle_active org.apache.felix.gogo.jline \
+   && services | grep -q 'org.apache.felix.service.command.CommandProcessor'; then
+  pass "Gogo shell running (gogo.runtime and gogo.jline Active, CommandProcessor registered)"
+else
+  fail "Gogo shell not running (gogo bundles not Active or no CommandProcessor service)"
+fi
+if grep -q -E 'gosh_profile.*(ERROR|Exception)|Exception.*gosh_profile' "$WORK/console.log"; then
+  fail "etc/gosh_profile failed: $(grep -m 1 -E 'gosh_profile' "$WORK/console.log")"
+else
+  pass "etc/gosh_profile ran without error"
+fi
+if [ -n "$(ls "$WORK"/bundle/moryflow-shell-*.jar 2>/dev/null)" ]; then
+  shell_ids=$(services | grep '"bundleSymbolicName":"dev.moryflow.shell"' | field id)
+  found=""
+  for id in $shell_ids; do
+    get "$CONSOLE/services/$id.json" | grep -q '"key":"osgi.command.scope","value":"moryflow"' && found=yes
+  done
+  if [ -n "$found" ]; then pass "moryflow:* shell commands registered"; else fail "no service with osgi.command.scope=moryflow from dev.moryflow.shell"; fi
+else
+  skip "moryflow:* shell commands (no moryflow-shell bundle)"
+fi
+
+# ---- deploy/: configurations --------------------------------------------------------------------------------
+for example in lmstudio.cfg.example custom-provider.cfg.example azure-openai.cfg.example; do
+  if [ -f "$WORK/deploy/$example" ]; then pass "deploy/$example shipped"; else fail "deploy/$example missing"; fi
+done
+config_json() { get "$CONSOLE/configMgr/$1.json"; }
+config_has() { config_json "$1" | grep -q -- "$2"; }
+config_gone() { ! config_json "$1" | grep -q '"pid"'; }
+
+if get "$CONSOLE/configMgr/*.json" | grep -q '\.example'; then
+  fail "a deploy/*.example file became a configuration (the FileInstall filter should skip it)"
+else
+  pass "deploy/*.example files are not read"
+fi
+
+cp "$WORK/deploy/lmstudio.cfg.example" "$WORK/deploy/moryflow.provider.openai-smoke.cfg"
+if wait_until 15 config_has "moryflow.provider.openai~smoke" 'localhost:1234'; then
+  pass "deploy/moryflow.provider.openai-smoke.cfg -> configuration moryflow.provider.openai~smoke"
+else
+  fail "deploy/moryflow.provider.openai-smoke.cfg did not show in /system/console/configMgr/moryflow.provider.openai~smoke.json within 15 s"
+fi
+if ls "$WORK"/data/config/moryflow/provider/*smoke* >/dev/null 2>&1; then
+  pass "Config Admin persists configurations under data/config"
+else
+  fail "no persisted configuration under data/config (felix.cm.dir)"
+fi
+
+provider_registered() {  # provider_registered <id>
+  local id
+  for id in $(services | grep 'dev.moryflow.provider.ProviderService' | field id); do
+    get "$CONSOLE/services/$id.json" | grep -q "\"key\":\"provider.id\",\"value\":\"$1\"" && return 0
+  done
+  return 1
+}
+if bundle_active dev.moryflow.provider.openai; then
+  if wait_until 15 provider_registered smoke; then
+    pass "provider 'smoke' registered as a ProviderService"
+  else
+    fail "no ProviderService with provider.id=smoke within 15 s of its configuration"
+  fi
+else
+  skip "ProviderService from the configuration (no dev.moryflow.provider.openai bundle)"
+fi
+
+# a key in a deploy/ file never reaches a log; with the credential store it leaves the file and the configuration
+KEY="sk-smoke-$RANDOM$RANDOM$RANDOM"
+sed "s/^apiKey = .*/apiKey = $KEY/" "$WORK/deploy/custom-provider.cfg.example" > "$WORK/deploy/moryflow.provider.openai-smokekey.cfg"
+wait_until 15 config_has "moryflow.provider.openai~smokekey" 'api.example.com' || true
+if bundle_active dev.moryflow.provider.openai && bundle_active dev.moryflow.credentials; then
+  key_moved() { ! grep -q "$KEY" "$WORK/deploy/moryflow.provider.openai-smokekey.cfg" && ! config_has "moryflow.provider.openai~smokekey" "$KEY"; }
+  if wait_until 15 key_moved; then
+    pass "apiKey moved out of deploy/moryflow.provider.openai-smokekey.cfg and its configuration"
+  else
+    fail "apiKey still in deploy/moryflow.provider.openai-smokekey.cfg or its configuration after 15 s"
+  fi
+else
+  skip "apiKey moved into the credential store (needs dev.moryflow.provider.openai and dev.moryflow.credentials)"
+fi
+
+rm -f "$WORK/deploy/moryflow.provider.openai-smoke.cfg"
+if wait_until 15 config_gone "moryflow.provider.openai~smoke"; then
+  pass "removing the file removes configuration moryflow.provider.openai~smoke"
+else
+  fail "configuration moryflow.provider.openai~smoke still there 15 s after its file was removed"
+fi
+
+# ---- logging (FileInstall has logged the configurations above by now) ------------------------------------------
+log_written() { [ -s "$WORK/data/log/moryflow.log" ]; }
+if wait_until 10 log_written; then
+  pass "log written to data/log/moryflow.log (etc/log4j2.xml in effect)"
+else
+  fail "no data/log/moryflow.log: etc/log4j2.xml not in effect?"
+fi
+
+# ---- deploy/: a bundle dropped in starts ------------------------------------------------------------------------
+extra=$(ls "$WORK"/extras/*.jar 2>/dev/null | head -n 1)
+if [ -n "$extra" ]; then
+  cp "$extra" "$WORK/deploy/"
+  bsn=$(unzip -p "$extra" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\r' | sed -n 's/^Bundle-SymbolicName: *\([^;]*\).*/\1/p')
+  if [ -n "$bsn" ] && wait_until 20 bundle_active "$bsn"; then
+    pass "extras/$(basename "$extra") dropped into deploy/ is Active ($bsn)"
+  else
+    fail "extras/$(basename "$extra") dropped into deploy/ did not become Active within 20 s"
+  fi
+else
+  skip "bundle dropped into deploy/ (extras/ has no jar)"
+fi
+
+# ---- stop, change deploy/ while stopped, start again -------------------------------------------------------------
+cp "$WORK/deploy/lmstudio.cfg.example" "$WORK/deploy/moryflow.provider.openai-kept.cfg"
+cp "$WORK/deploy/lmstudio.cfg.example" "$WORK/deploy/moryflow.provider.openai-dropped.cfg"
+wait_until 15 config_has "moryflow.provider.openai~kept" 'localhost:1234' || true
+wait_until 15 config_has "moryflow.provider.openai~dropped" 'localhost:1234' || true
+if stop_hub; then pass "stops on SIGTERM within 20 s"; else fail "did not stop within 20 s of SIGTERM (killed)"; fi
+
+rm -f "$WORK/deploy/moryflow.provider.openai-dropped.cfg"
+sed -i 's/^name = .*/name = Renamed While Stopped/' "$WORK/deploy/moryflow.provider.openai-kept.cfg"
+t0=$SECONDS
+start_hub
+if wait_until "$START_TIMEOUT" webconsole_up; then
+  pass "starts again on the same data/ ($((SECONDS - t0)) s)"
+  if wait_until 15 config_has "moryflow.provider.openai~kept" 'Renamed While Stopped'; then
+    pass "a deploy/ file changed while stopped is read at the next start"
+  else
+    fail "configuration moryflow.provider.openai~kept does not show the change made while stopped"
+  fi
+  if config_gone "moryflow.provider.openai~dropped"; then
+    pass "a deploy/ file deleted while stopped leaves no configuration behind"
+  else
+    fail "configuration moryflow.provider.openai~dropped came back although its file was deleted while stopped"
+  fi
+  if wait_until 30 no_inactive_bundles; then pass "all bundles Active after the restart"; else
+    fail "bundles not Active after the restart: $(inactive_bundles | tr '\n' ',' | sed 's/,$//; s/,/, /g')"; fi
+  # now with provider configurations in place: their components must be able to run too
+  if [ "$(http_code "${AUTH[@]}" "$CONSOLE/components.json")" = 200 ]; then
+    if wait_until 30 no_broken_components; then
+      pass "no DS component failed or waits for a missing service, with providers configured"
+    else
+      fail "DS components not running, with providers configured: $(broken_components | tr '\n' ',' | sed 's/,$//; s/,/, /g')"
+    fi
+  fi
+  # ---- memory, once the hub idles: resident size steady (within 1 MiB over 2 s), at most 20 s --------------------
+  rss_mb() { local kb; kb=$(ps -o rss= -p "$PID" 2>/dev/null | tr -d ' '); echo $(( ${kb:-0} / 1024 )); }
+  if command -v ps >/dev/null 2>&1 && [ "$(rss_mb)" -gt 0 ]; then
+    previous=$(rss_mb)
+    rss_steady() { local now; now=$(rss_mb); local diff=$((now - previous)); previous=$now; [ "${diff#-}" -le 1 ]; }
+    slow_steady() { sleep 1.8; rss_steady; }
+    wait_until 20 slow_steady || true
+    rss=$(rss_mb)
+    if [ "$rss" -lt "$MAX_RSS_MB" ]; then pass "idle resident memory $rss MiB < $MAX_RSS_MB MiB"; else
+      fail "idle resident memory $rss MiB, more than $MAX_RSS_MB MiB"; fi
+  else
+    skip "resident memory (no ps)"
+  fi
+  if stop_hub; then pass "stops again on SIGTERM"; else fail "did not stop within 20 s of SIGTERM the second time (killed)"; fi
+else
+  fail "did not start again within $START_TIMEOUT s"
+fi
+
+# ---- secrets and errors in the logs ---------------------------------------------------------------------------
+if grep -r -q "$KEY" "$WORK/console.log" "$WORK/data/log" 2>/dev/null; then
+  fail "the apiKey of deploy/moryflow.provider.openai-smokekey.cfg appears in a log"
+else
+  pass "the apiKey appears in no log"
+fi
+errors=$(grep -h -E '^[0-9-]+ [0-9:.]+ ERROR' "$WORK/data/log/moryflow.log" 2>/dev/null | head -n 5)
+if [ -z "$errors" ]; then
+  pass "no ERROR in data/log/moryflow.log"
+else
+  fail "ERROR lines in data/log/moryflow.log:"; echo "$errors" | cut -c1-240 | sed 's/^/       /'
+fi
+
+echo "smoke: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ "$FAILED" -eq 0 ]
