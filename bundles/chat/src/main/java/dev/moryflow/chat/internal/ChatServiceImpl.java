@@ -35,7 +35,7 @@ import dev.moryflow.provider.StreamHandle;
  * and goes (from any bundle, at any time), keeps an immutable {@link RoutingTable} swapped atomically, and posts
  * provider, model and chat events.
  */
-@Component(service = ChatService.class)
+@Component(service = ChatService.class, immediate = true)
 public class ChatServiceImpl implements ChatService {
 
     private final Logger logger = LoggerFactory.getLogger(ChatServiceImpl.class);

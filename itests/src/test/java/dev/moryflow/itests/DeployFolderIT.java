@@ -1,0 +1,95 @@
+package dev.moryflow.itests;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+import dev.moryflow.provider.ChatRequest;
+import dev.moryflow.provider.ProviderService;
+
+/** Provider files dropped into a real FileInstall-watched folder, changed and deleted while the hub runs. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class DeployFolderIT extends HubTestSupport {
+
+    private static final String KEY = "sk-deploy-FILE-KEY-31337";
+
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() throws Exception {
+        String work = newWorkDir("deploy");
+        Path deploy = Files.createDirectories(Path.of(work, "deploy"));
+        return hub(work,
+                frameworkProperty("felix.fileinstall.dir").value(deploy.toString()),
+                frameworkProperty("felix.fileinstall.poll").value("100"),
+                frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
+                frameworkProperty("felix.fileinstall.enableConfigSave").value("true"),
+                frameworkProperty("felix.fileinstall.filter").value(".*\\.(cfg|config|jar)"),
+                mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject());
+    }
+
+    private Path deploy() {
+        return workDir().resolve("deploy");
+    }
+
+    @Test
+    public void droppedFileBecomesAProviderItsKeyLeavesTheFileAndDeletingTheFileRemovesIt() throws Exception {
+        try (FakeUpstream upstream = new FakeUpstream()) {
+            Path file = deploy().resolve("moryflow.provider.openai-filed.cfg");
+            Files.writeString(file, "# my company's service\n"
+                    + "name = Filed Provider\n"
+                    + "baseUrl = " + upstream.baseUrl() + "\n"
+                    + "apiKey = " + KEY + "\n"
+                    + "models = file-model\n", StandardCharsets.UTF_8);
+            awaitProvider("filed");
+            awaitKeyStored("filed");
+            // FileInstall rewrites the file in place (truncate, then write): wait for the whole new content
+            awaitCondition("the key is still in " + file + " or the file lost its other lines", () -> {
+                String now = Files.readString(file);
+                return !now.contains(KEY) && now.contains("# my company's service")
+                        && now.contains(upstream.baseUrl()) && now.contains("file-model");
+            });
+
+            assertEquals("Hello from file-model", chatService().chat(ChatRequest.of("file-model", "hi")).content());
+            assertEquals("Bearer " + KEY, upstream.take().header("authorization"));
+            assertEquals(java.util.List.of(), SecretScan.filesContaining(workDir(), KEY));
+
+            Files.delete(file);
+            awaitNoProvider("filed");
+            assertFalse(chatService().models().stream().anyMatch(m -> m.model().id().equals("file-model")));
+        }
+    }
+
+    @Test
+    public void typedConfigFileWithAModelListWorksAndChangesApplyWithoutRestart() throws Exception {
+        Path file = deploy().resolve("moryflow.provider.openai-typed.config");
+        String first = "name=\"Typed\"\nbaseUrl=\"http://127.0.0.1:9/v1\"\nmodels=[\"a-model\",\"b-model\"]\n";
+        Files.writeString(file, first, StandardCharsets.UTF_8);
+        assertArrayEquals(new String[] { "a-model", "b-model" },
+                (String[]) awaitProvider("typed").getProperty(ProviderService.PROVIDER_MODELS));
+        // FileInstall (config save on) writes every configuration update back to its file; an edit made before
+        // that write-back would be overwritten by it, so edit after it, as a person would
+        awaitCondition("FileInstall did not write the configuration back", () -> {
+            String now = Files.readString(file);
+            return !now.equals(first) && now.contains("baseUrl") && now.contains("b-model");
+        });
+        Files.writeString(file, "name=\"Typed\"\nbaseUrl=\"http://127.0.0.1:9/v1\"\nmodels=[\"c-model\"]\n",
+                StandardCharsets.UTF_8);
+        awaitCondition("c-model not routable after the file changed",
+                () -> chatService().models().stream().anyMatch(m -> m.qualifiedName().equals("typed/c-model")));
+        Files.delete(file);
+        awaitNoProvider("typed");
+    }
+}

@@ -1,0 +1,192 @@
+package dev.moryflow.itests;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A fake OpenAI-compatible upstream on 127.0.0.1 (JDK HttpServer): answers chat completions whole or as SSE, lists
+ * models, and records every request it receives. Tests can replace the answer per request with {@link #script}.
+ */
+public final class FakeUpstream implements AutoCloseable {
+
+    /** A request as the upstream received it. Header names are lower-cased. */
+    public static final class Received {
+        public final String method;
+        public final String path;
+        public final String query;
+        public final Map<String, List<String>> headers;
+        public final String body;
+
+        Received(String method, String path, String query, Map<String, List<String>> headers, String body) {
+            this.method = method;
+            this.path = path;
+            this.query = query;
+            this.headers = headers;
+            this.body = body;
+        }
+
+        public String header(String name) {
+            List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
+            return v == null || v.isEmpty() ? null : v.get(0);
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + path + (query == null ? "" : "?" + query) + " " + body;
+        }
+    }
+
+    /** An answer: a status, a content type and either a body or SSE events written one by one. */
+    public static final class Reply {
+        final int status;
+        final String contentType;
+        final String body;
+        final List<String> events;
+
+        private Reply(int status, String contentType, String body, List<String> events) {
+            this.status = status;
+            this.contentType = contentType;
+            this.body = body;
+            this.events = events;
+        }
+
+        public static Reply json(int status, String body) {
+            return new Reply(status, "application/json", body, null);
+        }
+
+        public static Reply sse(List<String> dataLines) {
+            return new Reply(200, "text/event-stream", null, dataLines);
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(4);
+    private final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    private final List<Received> all = Collections.synchronizedList(new ArrayList<>());
+    private volatile Function<Received, Reply> script = FakeUpstream::defaultReply;
+
+    public FakeUpstream() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    /** @return the base URL of the OpenAI-compatible API, {@code http://127.0.0.1:<port>/v1} */
+    public String baseUrl() {
+        return origin() + "/v1";
+    }
+
+    /** @return {@code http://127.0.0.1:<port>} */
+    public String origin() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Replaces how requests are answered. */
+    public void script(Function<Received, Reply> s) {
+        this.script = s;
+    }
+
+    /**
+     * @return the next request received, waiting up to 10 s
+     * @throws AssertionError when none arrives
+     */
+    public Received take() throws InterruptedException {
+        Received r = received.poll(10, TimeUnit.SECONDS);
+        if (r == null) {
+            throw new AssertionError("the fake upstream received no request within 10 s");
+        }
+        return r;
+    }
+
+    /** Forgets requests received so far. */
+    public void clear() {
+        received.clear();
+    }
+
+    /** @return every request received since start */
+    public List<Received> all() {
+        synchronized (all) {
+            return new ArrayList<>(all);
+        }
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        Map<String, List<String>> headers = new TreeMap<>();
+        ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
+        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Received r = new Received(ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestURI().getRawQuery(),
+                headers, body);
+        all.add(r);
+        received.add(r);
+        Reply reply = script.apply(r);
+        ex.getResponseHeaders().set("Content-Type", reply.contentType);
+        if (reply.events == null) {
+            byte[] bytes = reply.body.getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(reply.status, bytes.length == 0 ? -1 : bytes.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        } else {
+            ex.sendResponseHeaders(reply.status, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (String data : reply.events) {
+                    out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            }
+        }
+        ex.close();
+    }
+
+    /** The default answers: chat whole or streamed, and a model list. */
+    public static Reply defaultReply(Received r) {
+        if (r.path.endsWith("/models") && "GET".equals(r.method)) {
+            return Reply.json(200, "{\"object\":\"list\",\"data\":[{\"id\":\"remote-a\",\"object\":\"model\"},"
+                    + "{\"id\":\"remote-b\",\"object\":\"model\"}]}");
+        }
+        if (r.path.endsWith("/chat/completions")) {
+            String model = Json.field(r.body, "model");
+            if (r.body.contains("\"stream\":true")) {
+                return Reply.sse(List.of(
+                        "{\"id\":\"s1\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model
+                                + "\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}]}",
+                        "{\"id\":\"s1\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model
+                                + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}",
+                        "{\"id\":\"s1\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model
+                                + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}",
+                        "{\"id\":\"s1\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model
+                                + "\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}",
+                        "[DONE]"));
+            }
+            return Reply.json(200, "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"" + model
+                    + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello from "
+                    + model + "\"},\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3,\"total_tokens\":8}}");
+        }
+        return Reply.json(404, "{\"error\":{\"message\":\"no route " + r.path + "\",\"type\":\"invalid_request_error\"}}");
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

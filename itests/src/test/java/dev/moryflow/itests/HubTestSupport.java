@@ -1,0 +1,257 @@
+package dev.moryflow.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.bootDelegationPackage;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import javax.inject.Inject;
+
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Filter;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
+import org.osgi.util.tracker.ServiceTracker;
+
+import dev.moryflow.chat.ChatService;
+import dev.moryflow.credentials.CredentialMetadata;
+import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.provider.ProviderService;
+
+/**
+ * Shared Pax Exam options and helpers. Options are composed on the host side; test methods run inside Felix, where
+ * {@link #context} and {@link #configAdmin} are injected. One framework per test class (PerClass).
+ */
+public abstract class HubTestSupport {
+
+    /** Factory PID of OpenAI-compatible providers. */
+    protected static final String OPENAI_FACTORY = "moryflow.provider.openai";
+    /** Framework property naming this framework's scratch folder (credential store and deploy folder live there). */
+    protected static final String WORK_DIR = "moryflow.data.dir";
+    /** How long to wait for anything asynchronous. */
+    protected static final long TIMEOUT_MS = 15_000;
+
+    @Inject
+    protected BundleContext context;
+
+    @Inject
+    protected ConfigurationAdmin configAdmin;
+
+    /** A bundle built by this reactor, by the file path failsafe passes in (see itests/pom.xml). */
+    protected static Option reactorBundle(String name) {
+        String path = System.getProperty("itest.bundle." + name);
+        if (path == null || path.startsWith("${")) {
+            throw new IllegalStateException("system property itest.bundle." + name
+                    + " is not set: run the integration tests through Maven (mvn verify)");
+        }
+        return bundle(new File(path).toURI().toString());
+    }
+
+    /** A fresh scratch folder for one framework, under itests/target/itest-work. */
+    protected static String newWorkDir(String name) {
+        try {
+            Path base = Path.of(System.getProperty("itest.work", "target/itest-work"));
+            Files.createDirectories(base);
+            return Files.createTempDirectory(base, name + "-").toAbsolutePath().toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The hub's core: logging, DS, Config Admin, Metatype, EventAdmin, the libraries, and our api, http,
+     * credentials, provider-openai and chat bundles.
+     */
+    protected static Option hubCore(String workDir) {
+        return composite(
+                bootDelegationPackage("com.sun.net.httpserver"),
+                frameworkProperty(WORK_DIR).value(workDir),
+                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
+                mavenBundle("org.ops4j.pax.logging", "pax-logging-api").versionAsInProject(),
+                mavenBundle("org.ops4j.pax.logging", "pax-logging-log4j2").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.util.function").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.util.promise").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.service.component").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.metatype").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.eventadmin").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.scr").versionAsInProject(),
+                mavenBundle("com.fasterxml.jackson.core", "jackson-annotations").versionAsInProject(),
+                mavenBundle("com.fasterxml.jackson.core", "jackson-core").versionAsInProject(),
+                mavenBundle("com.fasterxml.jackson.core", "jackson-databind").versionAsInProject(),
+                mavenBundle("org.jetbrains.kotlin", "kotlin-osgi-bundle").versionAsInProject(),
+                mavenBundle("com.squareup.okio", "okio-jvm").versionAsInProject(),
+                mavenBundle("com.squareup.okhttp3", "okhttp-jvm").versionAsInProject(),
+                reactorBundle("api"),
+                reactorBundle("http"),
+                reactorBundle("credentials"),
+                reactorBundle("provider-openai"),
+                reactorBundle("chat"),
+                junitBundles(),
+                cleanCaches(true));
+    }
+
+    /** Options of a test class: the core plus what the class adds. */
+    protected static Option[] hub(String workDir, Option... more) {
+        List<Option> all = new ArrayList<>();
+        all.add(hubCore(workDir));
+        Collections.addAll(all, more);
+        return options(all.toArray(new Option[0]));
+    }
+
+    /** @return this framework's scratch folder */
+    protected Path workDir() {
+        return Path.of(context.getProperty(WORK_DIR));
+    }
+
+    protected static Dictionary<String, Object> props(Object... keyValues) {
+        Hashtable<String, Object> d = new Hashtable<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            d.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return d;
+    }
+
+    /** Creates (or updates) the named factory configuration {@code moryflow.provider.openai~<id>}. */
+    protected Configuration provider(String id, Object... keyValues) throws IOException {
+        Configuration c = configAdmin.getFactoryConfiguration(OPENAI_FACTORY, id, "?");
+        c.update(props(keyValues));
+        return c;
+    }
+
+    /** Deletes every provider configuration and waits until no provider service is left. */
+    protected void deleteProviders() throws Exception {
+        Configuration[] all = configAdmin.listConfigurations("(service.factoryPid=" + OPENAI_FACTORY + ")");
+        if (all != null) {
+            for (Configuration c : all) {
+                c.delete();
+            }
+        }
+        awaitCondition("providers are still registered", () -> providerRefs(null) == null);
+    }
+
+    /** Waits until the credential store holds a key for the provider (it moves keys out of configurations). */
+    protected CredentialMetadata awaitKeyStored(String id) throws Exception {
+        CredentialStore store = context.getService(awaitService(CredentialStore.class, ""));
+        awaitCondition("no key stored for " + id, () -> store.metadata(id).isPresent());
+        return store.metadata(id).orElseThrow();
+    }
+
+    /** Waits for the provider service with that id and returns its reference. */
+    protected ServiceReference<ProviderService> awaitProvider(String id) throws Exception {
+        ServiceReference<ProviderService> ref = awaitService(ProviderService.class, "(provider.id=" + id + ")");
+        // a tracker sees the new service while the framework is still telling other listeners, such as the chat
+        // bundle, about it: wait until routing knows the provider's models too
+        Object models = ref.getProperty(ProviderService.PROVIDER_MODELS);
+        if (models instanceof String[] && ((String[]) models).length > 0) {
+            awaitCondition("provider " + id + " is registered but not routable",
+                    () -> chatService().models().stream().anyMatch(m -> m.providerId().equals(id)));
+        }
+        return ref;
+    }
+
+    protected <T> ServiceReference<T> awaitService(Class<T> type, String filter) throws Exception {
+        Filter f = FrameworkUtil.createFilter("(&(objectClass=" + type.getName() + ")" + filter + ")");
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, f, null);
+        tracker.open();
+        try {
+            if (tracker.waitForService(TIMEOUT_MS) == null) {
+                throw new AssertionError("no service " + f + " within " + TIMEOUT_MS + " ms");
+            }
+            return tracker.getServiceReference();
+        } finally {
+            tracker.close();
+        }
+    }
+
+    protected ChatService chatService() throws Exception {
+        return context.getService(awaitService(ChatService.class, ""));
+    }
+
+    /** Waits until the provider service with that id is gone. */
+    protected void awaitNoProvider(String id) throws Exception {
+        awaitCondition("provider " + id + " is still registered", () -> providerRefs("(provider.id=" + id + ")") == null);
+    }
+
+    protected ServiceReference<?>[] providerRefs(String filter) throws InvalidSyntaxException {
+        return context.getServiceReferences(ProviderService.class.getName(), filter);
+    }
+
+    /** Waits (checking every 20 ms, at most {@link #TIMEOUT_MS}) for a condition to hold. */
+    protected static void awaitCondition(String failure, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (!Boolean.TRUE.equals(condition.call())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(failure + " (waited " + TIMEOUT_MS + " ms)");
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    /** Records every moryflow event posted while it is open. */
+    protected final class EventRecorder implements EventHandler, AutoCloseable {
+        private final List<Event> events = Collections.synchronizedList(new ArrayList<>());
+        private final ServiceRegistration<EventHandler> registration;
+
+        public EventRecorder() {
+            registration = context.registerService(EventHandler.class, this,
+                    props(EventConstants.EVENT_TOPIC, new String[] { "moryflow/*" }));
+        }
+
+        @Override
+        public void handleEvent(Event event) {
+            events.add(event);
+        }
+
+        public List<Event> events() {
+            synchronized (events) {
+                return new ArrayList<>(events);
+            }
+        }
+
+        /** Waits for an event of the topic whose provider.id is the given one. */
+        public Event await(String topic, String providerId) throws Exception {
+            Event[] found = new Event[1];
+            awaitCondition("no event " + topic + " for provider " + providerId, () -> {
+                for (Event e : events()) {
+                    if (e.getTopic().equals(topic) && providerId.equals(e.getProperty("provider.id"))) {
+                        found[0] = e;
+                        return true;
+                    }
+                }
+                return false;
+            });
+            return found[0];
+        }
+
+        @Override
+        public void close() {
+            registration.unregister();
+        }
+    }
+}
