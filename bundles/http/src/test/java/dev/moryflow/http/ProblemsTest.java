@@ -256,13 +256,24 @@ public class ProblemsTest {
     }
 
     @Test
-    public void httpsToAPlainHttpServerIsTls() throws IOException {
-        try (MockWebServer server = new MockWebServer()) {
-            server.start();
-            HttpUrl url = HttpUrl.get("https://127.0.0.1:" + server.getPort() + "/v1/models");
+    public void httpsToAPlainHttpServerIsTls() throws Exception {
+        // a plain HTTP server that answers at once, whatever it receives (a TLS hello has no line end to wait for)
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread answer = new Thread(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                } catch (IOException ignored) {
+                    // the client hung up first
+                }
+            });
+            answer.start();
+            HttpUrl url = HttpUrl.get("https://127.0.0.1:" + server.getLocalPort() + "/v1/models");
             OkHttpClient client = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(5)).build();
             ProviderException e = Problems.transport(failure(client, url), url);
             assertEquals(e.getMessage(), Problem.TLS, e.problem());
+            answer.join(5_000);
         }
     }
 

@@ -149,7 +149,7 @@ final class RoutingTable {
         }
         hint.append("Confirm the model ID spelling is correct");
         if (qualifier != null) {
-            hint.append(", or add the model to provider '").append(qualifier.id).append("''s models list");
+            hint.append(", or add the model to the models list of provider '").append(qualifier.id).append("'");
         } else if (providers.isEmpty()) {
             hint.append(", and add a provider: drop a moryflow.provider.openai-<id>.cfg file into deploy/");
         }

@@ -7,6 +7,8 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonFactory;
 
+import dev.moryflow.http.JsonValues;
+
 /**
  * What an upstream error answer says, read from the shapes seen in the wild: OpenAI's
  * {@code {"error":{"message","type","code","param"}}}, {@code {"error":"text"}}, {@code {"message":...}},
@@ -15,7 +17,7 @@ import com.fasterxml.jackson.core.JsonFactory;
  */
 public final class UpstreamError {
 
-    private static final JsonValues JSON = new JsonValues(new JsonFactory());
+    private static final JsonFactory JSON = new JsonFactory();
     private static final Pattern TITLE = Pattern.compile("<title[^>]*>(.*?)</title>",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     private static final Pattern TAG = Pattern.compile("<[^>]*>");
@@ -56,7 +58,7 @@ public final class UpstreamError {
         char first = trimmed.charAt(0);
         if (first == '{' || first == '[') {
             try {
-                return fromValue(JSON.parse(trimmed));
+                return fromValue(JsonValues.parse(JSON, trimmed));
             } catch (java.io.IOException | RuntimeException e) {
                 // not JSON after all: fall through to text
             }

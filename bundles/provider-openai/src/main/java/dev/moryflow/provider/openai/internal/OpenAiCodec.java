@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 
+import dev.moryflow.http.JsonValues;
 import dev.moryflow.http.Problems;
 import dev.moryflow.provider.ChatMessage;
 import dev.moryflow.provider.ChatRequest;
@@ -87,7 +88,7 @@ final class OpenAiCodec {
                     continue;
                 }
                 g.writeFieldName(k);
-                Json.write(g, e.getValue());
+                JsonValues.write(g, e.getValue());
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -131,7 +132,7 @@ final class OpenAiCodec {
             if (!MESSAGE_FIELDS.contains(e.getKey()) || (e.getKey().equals("content") && m.content() == null
                     && m.parts().isEmpty())) {
                 g.writeFieldName(e.getKey());
-                Json.write(g, e.getValue());
+                JsonValues.write(g, e.getValue());
             }
         }
         g.writeEndObject();
@@ -230,7 +231,7 @@ final class OpenAiCodec {
                     }
                     break;
                 case "error":
-                    piece.error = Json.read(p, v);
+                    piece.error = JsonValues.read(p, v);
                     break;
                 default:
                     p.skipChildren();
@@ -307,7 +308,7 @@ final class OpenAiCodec {
                     if (v == JsonToken.VALUE_STRING) {
                         m.content = p.getText();
                     } else if (v == JsonToken.START_ARRAY) {
-                        m.content = partsText((List<Object>) Json.read(p, v));
+                        m.content = partsText((List<Object>) JsonValues.read(p, v));
                     } else {
                         p.skipChildren();
                     }
@@ -327,7 +328,7 @@ final class OpenAiCodec {
                 case "tool_calls":
                     if (v == JsonToken.START_ARRAY) {
                         List<Map<String, Object>> calls = new ArrayList<>();
-                        for (Object o : (List<Object>) Json.read(p, v)) {
+                        for (Object o : (List<Object>) JsonValues.read(p, v)) {
                             if (o instanceof Map) {
                                 calls.add((Map<String, Object>) o);
                             }
@@ -412,7 +413,7 @@ final class OpenAiCodec {
     List<ModelInfo> readModels(byte[] body, String contentType, char[] secret) throws ProviderException {
         Object root;
         try (JsonParser p = factory.createParser(body)) {
-            root = Json.read(p, p.nextToken());
+            root = JsonValues.read(p, p.nextToken());
         } catch (IOException e) {
             throw Problems.notUnderstood("the model list is not JSON", contentType, start(body), secret);
         }

@@ -1,31 +1,58 @@
-package dev.moryflow.provider.openai.internal;
+package dev.moryflow.http;
 
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
-/** Plain JSON values (Map, List, String, Number, Boolean, null) in and out, with jackson-core alone. */
-final class Json {
+/**
+ * Plain JSON values (Map, List, String, Number, Boolean, null) in and out with jackson-core alone, for protocol
+ * bundles that pass through the parts of an upstream's JSON they do not model (tool calls, error objects, extra
+ * request parameters).
+ */
+public final class JsonValues {
 
-    private Json() {
+    private JsonValues() {
     }
 
     /**
-     * @param p the parser, standing on {@code t}
-     * @param t the value's first token
+     * @param factory the (shared, thread-safe) factory
+     * @param json    a JSON text
+     * @return its value
+     * @throws IOException when it is not JSON
+     */
+    public static Object parse(JsonFactory factory, String json) throws IOException {
+        try (JsonParser p = factory.createParser(json)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new IOException("empty");
+            }
+            Object value = read(p, t);
+            if (p.nextToken() != null) {
+                throw new IOException("text after the JSON value");
+            }
+            return value;
+        }
+    }
+
+    /**
+     * Reads the value whose first token is {@code t} (the parser stands on it).
+     *
+     * @param p the parser
+     * @param t the current token
      * @return the value
      * @throws IOException when the JSON is broken
      */
-    static Object read(JsonParser p, JsonToken t) throws IOException {
+    public static Object read(JsonParser p, JsonToken t) throws IOException {
         if (t == null) {
             throw new IOException("unexpected end of JSON");
         }
@@ -38,7 +65,7 @@ final class Json {
                     map.put(name, read(p, p.nextToken()));
                 }
                 if (n != JsonToken.END_OBJECT) {
-                    throw new IOException("unterminated JSON object");
+                    throw new IOException("unterminated object");
                 }
                 return map;
             }
@@ -46,6 +73,9 @@ final class Json {
                 List<Object> list = new ArrayList<>();
                 JsonToken n;
                 while ((n = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (n == null) {
+                        throw new IOException("unterminated array");
+                    }
                     list.add(read(p, n));
                 }
                 return list;
@@ -62,7 +92,7 @@ final class Json {
             case VALUE_NULL:
                 return null;
             default:
-                throw new IOException("unexpected JSON token " + t);
+                throw new IOException("unexpected " + t);
         }
     }
 
@@ -73,7 +103,7 @@ final class Json {
      * @param v the value
      * @throws IOException when writing fails
      */
-    static void write(JsonGenerator g, Object v) throws IOException {
+    public static void write(JsonGenerator g, Object v) throws IOException {
         if (v == null) {
             g.writeNull();
         } else if (v instanceof String) {
