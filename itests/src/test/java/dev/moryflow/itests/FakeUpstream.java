@@ -74,6 +74,18 @@ public final class FakeUpstream implements AutoCloseable {
         public static Reply sse(List<String> dataLines) {
             return new Reply(200, "text/event-stream", null, dataLines);
         }
+
+        /**
+         * An SSE answer that sends these events, then keeps the answer coming (a "." chunk every 20 ms, for 30 s at
+         * most) until the other side closes the connection, which completes {@code closed}.
+         */
+        public static Reply sseUntilClosed(List<String> dataLines, java.util.concurrent.CompletableFuture<Boolean> closed) {
+            Reply r = new Reply(200, "text/event-stream", null, dataLines);
+            r.closed = closed;
+            return r;
+        }
+
+        java.util.concurrent.CompletableFuture<Boolean> closed;
     }
 
     private final HttpServer server;
@@ -151,6 +163,29 @@ public final class FakeUpstream implements AutoCloseable {
                     out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
                 }
+                if (reply.closed != null) {
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    try {
+                        while (System.nanoTime() < end) {
+                            TimeUnit.MILLISECONDS.sleep(20);
+                            out.write("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\".\"}}]}\n\n"
+                                    .getBytes(StandardCharsets.UTF_8));
+                            out.flush();
+                        }
+                        reply.closed.complete(false);
+                    } catch (IOException gone) {
+                        reply.closed.complete(true);
+                        return;
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt();
+                        reply.closed.complete(false);
+                    }
+                }
+            } catch (IOException e) {
+                if (reply.closed != null) {
+                    reply.closed.complete(true);
+                }
+                return;
             }
         }
         ex.close();

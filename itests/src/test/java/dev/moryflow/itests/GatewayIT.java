@@ -1,0 +1,223 @@
+package dev.moryflow.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.Configuration;
+
+import dev.moryflow.credentials.CredentialStore;
+
+/** The OpenAI-compatible HTTP API, driven with plain HTTP through real Jetty, to a fake upstream. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class GatewayIT extends HubTestSupport {
+
+    private static final String TOKEN = "mf-itest-gateway-token-0123456789";
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private FakeUpstream upstream;
+
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        return hub(newWorkDir("gateway"),
+                frameworkProperty("org.osgi.service.http.port").value(String.valueOf(port)),
+                frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"),
+                mavenBundle("org.apache.felix", "org.apache.felix.http.servlet-api").versionAsInProject(),
+                mavenBundle("commons-io", "commons-io").versionAsInProject(),
+                mavenBundle("commons-fileupload", "commons-fileupload").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.http.jetty12").versionAsInProject(),
+                reactorBundle("gateway"));
+    }
+
+    @Before
+    public void setUp() throws Exception {
+        upstream = new FakeUpstream();
+        Configuration gw = configAdmin.getConfiguration("moryflow.gateway", "?");
+        if (gw.getProperties() == null) {
+            gw.update(props("token", TOKEN));
+        }
+        CredentialStore store = context.getService(awaitService(CredentialStore.class, ""));
+        awaitCondition("the configured gateway token was not stored",
+                () -> store.verify(CredentialStore.GATEWAY_TOKEN, TOKEN.toCharArray()));
+        provider("gw", "name", "Gateway Upstream", "baseUrl", upstream.baseUrl(), "models",
+                new String[] { "gw-model", "other-model" });
+        awaitProvider("gw");
+        awaitCondition("the API is not served", () -> get("/v1/models", TOKEN).statusCode() == 200);
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        deleteProviders();
+        upstream.close();
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + context.getProperty("org.osgi.service.http.port");
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    public void everyRouteNeedsTheToken() throws Exception {
+        HttpResponse<String> none = get("/v1/models", null);
+        assertEquals(401, none.statusCode());
+        assertTrue(none.body(), none.body().contains("\"code\":\"invalid_api_key\""));
+        assertEquals(401, get("/v1/models", "wrong-token").statusCode());
+        assertFalse(none.body().contains(TOKEN));
+    }
+
+    @Test
+    public void modelsListsEveryRoutableModelWithProviderAndMetadata() throws Exception {
+        HttpResponse<String> r = get("/v1/models", TOKEN);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"object\":\"list\",\"data\":["));
+        assertTrue(r.body(), r.body().contains("\"id\":\"gw/gw-model\""));
+        assertTrue(r.body(), r.body().contains("\"provider\":\"gw\""));
+        assertTrue(r.body(), r.body().contains("\"capabilities\":[\"chat\"]"));
+    }
+
+    @Test
+    public void wholeChatAnswersInTheOpenAiShape() throws Exception {
+        HttpResponse<String> r = post("/v1/chat/completions",
+                "{\"model\":\"gw-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],\"temperature\":0.5,"
+                        + "\"seed\":42}");
+        assertEquals(r.body(), 200, r.statusCode());
+        assertEquals("gw", r.headers().firstValue("X-MoryFlow-Provider").orElse(null));
+        assertTrue(r.body(), r.body().contains("\"object\":\"chat.completion\""));
+        assertTrue(r.body(), r.body().contains("\"message\":{\"role\":\"assistant\",\"content\":\"Hello from gw-model\"}"));
+        assertTrue(r.body(), r.body().contains("\"finish_reason\":\"stop\""));
+        assertTrue(r.body(), r.body().contains("\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3,\"total_tokens\":8}"));
+        FakeUpstream.Received up = upstream.take();
+        assertEquals("/v1/chat/completions", up.path);
+        assertTrue(up.body, up.body.contains("\"seed\":42"));
+        assertTrue(up.body, up.body.contains("\"temperature\":0.5"));
+    }
+
+    @Test
+    public void streamedChatArrivesAsServerSentEventsWithUsageAndDone() throws Exception {
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gw/gw-model\",\"stream\":true,"
+                        + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        List<String> data = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null;) {
+                if (line.startsWith("data: ")) {
+                    data.add(line.substring(6));
+                }
+            }
+        }
+        assertEquals("[DONE]", data.get(data.size() - 1));
+        StringBuilder text = new StringBuilder();
+        for (String d : data) {
+            String c = Json.field(d, "content");
+            if (c != null) {
+                text.append(c);
+            }
+        }
+        assertEquals("Hello", text.toString());
+        assertTrue(data.get(0), data.get(0).contains("\"object\":\"chat.completion.chunk\"")
+                && data.get(0).contains("\"role\":\"assistant\""));
+        assertTrue(data.toString(), data.get(data.size() - 2).contains("\"choices\":[]")
+                && data.get(data.size() - 2).contains("\"total_tokens\":7"));
+    }
+
+    @Test
+    public void badRequestsGetClearFourHundreds() throws Exception {
+        HttpResponse<String> noModel = post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertEquals(400, noModel.statusCode());
+        assertTrue(noModel.body(), noModel.body().contains("\"param\":\"model\""));
+        HttpResponse<String> notJson = post("/v1/chat/completions", "{model: nope");
+        assertEquals(400, notJson.statusCode());
+        assertTrue(notJson.body(), notJson.body().contains("not valid JSON"));
+        HttpResponse<String> badRole = post("/v1/chat/completions", "{\"model\":\"gw-model\",\"messages\":[{\"content\":\"x\"}]}");
+        assertEquals(400, badRole.statusCode());
+        assertTrue(badRole.body(), badRole.body().contains("\"param\":\"messages[0].role\""));
+        HttpResponse<String> unknown = post("/v1/chat/completions",
+                "{\"model\":\"gw-modle\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertEquals(404, unknown.statusCode());
+        assertTrue(unknown.body(), unknown.body().contains("\"code\":\"model_not_found\"")
+                && unknown.body().contains("gw-model"));
+        assertEquals(404, post("/v1/embeddings", "{}").statusCode());
+        String huge = "{\"model\":\"gw-model\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(9 * 1024 * 1024)
+                + "\"}]}";
+        assertEquals(413, post("/v1/chat/completions", huge).statusCode());
+        assertTrue("no bad request reached the upstream", upstream.all().isEmpty());
+    }
+
+    @Test
+    public void upstreamFailureIsABadGatewayNamingTheProvider() throws Exception {
+        upstream.script(r -> FakeUpstream.Reply.json(500, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}"));
+        HttpResponse<String> r = post("/v1/chat/completions",
+                "{\"model\":\"gw-model\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertEquals(502, r.statusCode());
+        assertTrue(r.body(), r.body().contains("provider 'gw'") && r.body().contains("overloaded"));
+        assertTrue(r.body(), r.body().startsWith("{\"error\":{\"message\":"));
+    }
+
+    @Test
+    public void clientLeavingMidStreamClosesTheUpstreamRequest() throws Exception {
+        CompletableFuture<Boolean> closed = new CompletableFuture<>();
+        upstream.script(r -> FakeUpstream.Reply.sseUntilClosed(List.of(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"first\"}}]}"), closed));
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gw-model\",\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"long answer please\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null && !line.contains("first")) {
+            // read up to the first chunk
+        }
+        assertTrue("the first chunk arrived before the answer ended", line != null);
+        in.close();
+        assertTrue("the upstream connection was not closed after the client left",
+                closed.get(15, TimeUnit.SECONDS));
+    }
+}
