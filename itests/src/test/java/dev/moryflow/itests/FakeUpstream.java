@@ -71,6 +71,11 @@ public final class FakeUpstream implements AutoCloseable {
             return new Reply(status, "application/json", body, null);
         }
 
+        /** Any status, content type and body, sent as it is (HTML pages, raw streams, wrong content types). */
+        public static Reply raw(int status, String contentType, String body) {
+            return new Reply(status, contentType, body, null);
+        }
+
         public static Reply sse(List<String> dataLines) {
             return new Reply(200, "text/event-stream", null, dataLines);
         }

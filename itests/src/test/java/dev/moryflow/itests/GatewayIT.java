@@ -56,6 +56,7 @@ public class GatewayIT extends HubTestSupport {
                 mavenBundle("commons-io", "commons-io").versionAsInProject(),
                 mavenBundle("commons-fileupload", "commons-fileupload").versionAsInProject(),
                 mavenBundle("org.apache.felix", "org.apache.felix.http.jetty12").versionAsInProject(),
+                reactorBundle("doctor"),
                 reactorBundle("gateway"));
     }
 
@@ -94,9 +95,14 @@ public class GatewayIT extends HubTestSupport {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
+        return send("POST", path, body);
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -219,5 +225,65 @@ public class GatewayIT extends HubTestSupport {
         in.close();
         assertTrue("the upstream connection was not closed after the client left",
                 closed.get(15, TimeUnit.SECONDS));
+    }
+
+    @Test
+    public void managementApiCreatesChangesKeysAndDeletesProvidersThroughConfigAdmin() throws Exception {
+        String key = "sk-api-MANAGED-KEY-5555";
+        String newKey = "sk-api-ROTATED-KEY-6666";
+        HttpResponse<String> created = post("/api/providers", "{\"id\":\"api-made\",\"name\":\"API Made\","
+                + "\"baseUrl\":\"" + upstream.baseUrl() + "\",\"models\":[\"m1\"],\"apiKey\":\"" + key + "\"}");
+        assertEquals(created.body(), 201, created.statusCode());
+        awaitProvider("api-made");
+        Configuration c = configAdmin.listConfigurations("(service.pid=moryflow.provider.openai~api-made)")[0];
+        assertEquals(null, c.getProperties().get("apiKey"));
+        HttpResponse<String> list = get("/api/providers", TOKEN);
+        assertTrue(list.body(), list.body().contains("\"id\":\"api-made\"") && list.body().contains("\"status\":\"ready\"")
+                && list.body().contains("\"key\":\"present\""));
+
+        post("/v1/chat/completions", "{\"model\":\"api-made/m1\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertEquals("Bearer " + key, upstream.take().header("authorization"));
+
+        assertEquals(200, send("PUT", "/api/providers/api-made", "{\"models\":[\"m1\",\"m2\"]}").statusCode());
+        awaitCondition("m2 not routable after the update",
+                () -> chatService().models().stream().anyMatch(m -> m.qualifiedName().equals("api-made/m2")));
+
+        HttpResponse<String> rotated = send("PUT", "/api/providers/api-made/key", "{\"apiKey\":\"" + newKey + "\"}");
+        assertEquals(200, rotated.statusCode());
+        assertTrue(rotated.body(), rotated.body().contains("\"fingerprint\":\"") && !rotated.body().contains(newKey));
+        post("/v1/chat/completions", "{\"model\":\"api-made/m2\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertEquals("Bearer " + newKey, upstream.take().header("authorization"));
+
+        assertEquals(409, post("/api/providers", "{\"id\":\"api-made\",\"baseUrl\":\"http://127.0.0.1:9/v1\"}").statusCode());
+        HttpResponse<String> unknown = send("PUT", "/api/providers/api-made", "{\"colour\":\"blue\"}");
+        assertEquals(400, unknown.statusCode());
+        assertTrue(unknown.body(), unknown.body().contains("unknown property 'colour'"));
+        assertEquals(400, post("/api/providers", "{\"id\":\"nourl\"}").statusCode());
+        assertEquals(401, get("/api/providers", null).statusCode());
+
+        assertEquals(204, send("DELETE", "/api/providers/api-made", null).statusCode());
+        awaitNoProvider("api-made");
+        assertEquals(404, send("DELETE", "/api/providers/api-made", null).statusCode());
+        for (HttpResponse<String> r : List.of(created, list, rotated)) {
+            assertFalse(r.body().contains(key) || r.body().contains(newKey));
+        }
+    }
+
+    @Test
+    public void refusedConfigurationIsListedWithItsStatus() throws Exception {
+        provider("broken-url", "name", "Broken", "baseUrl", "not a url");
+        awaitCondition("the refused provider is not listed", () -> get("/api/providers", TOKEN).body()
+                .contains("\"id\":\"broken-url\",\"name\":\"Broken\",\"baseUrl\":\"not a url\",\"status\":\"refused\""));
+    }
+
+    @Test
+    public void testRouteAnswersTheDoctorsReport() throws Exception {
+        HttpResponse<String> r = post("/api/providers/gw/test?model=gw-model", "");
+        assertEquals(r.body(), 200, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("{\"provider\":\"gw\",\"model\":\"gw-model\",\"ok\":true"));
+        assertTrue(r.body(), r.body().contains("\"name\":\"test message\"") || r.body().contains("\"steps\":["));
+        HttpResponse<String> unknown = post("/api/providers/nobody/test", "");
+        assertEquals(200, unknown.statusCode());
+        assertTrue(unknown.body(), unknown.body().contains("\"ok\":false"));
     }
 }

@@ -1,9 +1,5 @@
 package dev.moryflow.gateway.internal;
 
-import java.io.IOException;
-import java.util.Arrays;
-import java.util.Set;
-
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -13,73 +9,22 @@ import org.osgi.service.servlet.context.ServletContextHelper;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardContext;
 
 import dev.moryflow.credentials.CredentialStore;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 
-/**
- * The servlet context of the OpenAI-compatible API at {@code /v1}: every request must carry the gateway token
- * ({@code Authorization: Bearer <token>}), compared by the credential store without revealing it; allowed browser
- * origins get CORS headers.
- */
+/** The servlet context of the OpenAI-compatible API at {@code /v1}, behind the gateway token. */
 @Component(service = ServletContextHelper.class, scope = ServiceScope.BUNDLE, configurationPid = GatewayConfig.PID)
 @HttpWhiteboardContext(name = GatewayContext.NAME, path = "/v1")
-public class GatewayContext extends ServletContextHelper {
+public class GatewayContext extends TokenContext {
 
     /** Name of this servlet context, for {@code osgi.http.whiteboard.context.select}. */
     public static final String NAME = "moryflow.v1";
 
-    private static final byte[] UNAUTHORIZED = new OpenAiWire().error(
-            "Missing or wrong gateway token. Send 'Authorization: Bearer <token>': the token was printed once on "
-                    + "the hub's console at first start; set another with the 'token' property of configuration "
-                    + "moryflow.gateway.", "invalid_request_error", null, "invalid_api_key");
-
-    private final CredentialStore store;
-    private volatile Set<String> origins;
-
     @Activate
     public GatewayContext(@Reference CredentialStore store, GatewayConfig config) {
-        this.store = store;
-        modified(config);
+        super(store, config);
     }
 
     @Modified
     void modified(GatewayConfig config) {
-        this.origins = Set.copyOf(Arrays.asList(config.cors()));
-    }
-
-    @Override
-    public boolean handleSecurity(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String origin = request.getHeader("Origin");
-        if (origin != null && origins.contains(origin)) {
-            response.setHeader("Access-Control-Allow-Origin", origin);
-            response.setHeader("Vary", "Origin");
-            if ("OPTIONS".equals(request.getMethod())) {
-                response.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-                response.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type");
-                response.setStatus(204);
-                return false;
-            }
-        }
-        if (authorized(request.getHeader("Authorization"))) {
-            return true;
-        }
-        response.setStatus(401);
-        response.setHeader("WWW-Authenticate", "Bearer realm=\"moryflow\"");
-        response.setContentType("application/json");
-        response.setContentLength(UNAUTHORIZED.length);
-        response.getOutputStream().write(UNAUTHORIZED);
-        return false;
-    }
-
-    private boolean authorized(String header) {
-        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        char[] token = header.substring(7).trim().toCharArray();
-        try {
-            return token.length > 0 && store.verify(CredentialStore.GATEWAY_TOKEN, token);
-        } finally {
-            Arrays.fill(token, '\0');
-        }
+        configure(config);
     }
 }

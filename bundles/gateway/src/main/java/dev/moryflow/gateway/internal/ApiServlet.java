@@ -1,0 +1,438 @@
+package dev.moryflow.gateway.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardContextSelect;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import dev.moryflow.chat.ChatService;
+import dev.moryflow.chat.RoutedModel;
+import dev.moryflow.credentials.CredentialMetadata;
+import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.http.JsonValues;
+import dev.moryflow.provider.Capability;
+import dev.moryflow.provider.Diagnosis;
+import dev.moryflow.provider.DiagnosisStep;
+import dev.moryflow.provider.ProviderDoctor;
+import dev.moryflow.provider.ProviderIds;
+import dev.moryflow.provider.ProviderInfo;
+import dev.moryflow.provider.ProviderService;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The management API at {@code /api}: providers (list with status; create, update and delete, which write Config
+ * Admin configurations and nothing else), models, a write-only key route and "test it". Keys go to the credential
+ * store and are never returned.
+ */
+@Component(service = Servlet.class, configurationPid = GatewayConfig.PID)
+@HttpWhiteboardServletPattern("/*")
+@HttpWhiteboardServletName("moryflow-management-api")
+@HttpWhiteboardContextSelect("(osgi.http.whiteboard.context.name=" + ApiContext.NAME + ")")
+public class ApiServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    private static final String FACTORY = "moryflow.provider.openai";
+    private static final int MAX_BODY = 64 * 1024;
+    /** Properties a client may set on a provider configuration, with their types. */
+    private static final Map<String, Class<?>> SETTABLE = Map.ofEntries(Map.entry("name", String.class),
+            Map.entry("baseUrl", String.class), Map.entry("apiKeyEnv", String.class),
+            Map.entry("models", String[].class), Map.entry("dialect", String.class),
+            Map.entry("apiVersion", String.class), Map.entry("headers", String[].class),
+            Map.entry("timeoutSeconds", Integer.class), Map.entry("enabled", Boolean.class),
+            Map.entry("allowInsecure", Boolean.class), Map.entry("service.ranking", Integer.class));
+
+    private final transient Logger logger = LoggerFactory.getLogger(ApiServlet.class);
+    private final transient ConfigurationAdmin configAdmin;
+    private final transient ChatService chat;
+    private final transient CredentialStore credentials;
+    private final transient JsonFactory json = new JsonFactory();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile List<ProviderService> providers = List.of();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile ProviderDoctor doctor;
+
+    @Activate
+    public ApiServlet(@Reference ConfigurationAdmin configAdmin, @Reference ChatService chat,
+            @Reference CredentialStore credentials) {
+        this.configAdmin = configAdmin;
+        this.chat = chat;
+        this.credentials = credentials;
+    }
+
+    /** A request the API refuses: status and message. */
+    private static final class ApiError extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        ApiError(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String[] path = segments(req.getPathInfo());
+        String method = req.getMethod();
+        try {
+            Object answer = route(method, path, req, resp);
+            if (answer != null) {
+                send(resp, resp.getStatus(), answer);
+            } else {
+                resp.setStatus(204);
+            }
+        } catch (ApiError e) {
+            send(resp, e.status, Map.of("error", Map.of("message", e.getMessage(), "status", e.status)));
+        }
+    }
+
+    private Object route(String method, String[] p, HttpServletRequest req, HttpServletResponse resp)
+            throws ApiError, IOException {
+        if (p.length == 1 && p[0].equals("providers")) {
+            if (method.equals("GET")) {
+                return providerList();
+            }
+            if (method.equals("POST")) {
+                resp.setStatus(201);
+                return create(body(req));
+            }
+        } else if (p.length == 2 && p[0].equals("providers")) {
+            switch (method) {
+                case "GET":
+                    return providerList().stream().filter(m -> p[1].equals(m.get("id"))).findFirst()
+                            .orElseThrow(() -> new ApiError(404, "no provider '" + p[1] + "'"));
+                case "PUT":
+                case "PATCH":
+                    return update(p[1], body(req));
+                case "DELETE":
+                    delete(p[1]);
+                    return null;
+                default:
+                    break;
+            }
+        } else if (p.length == 3 && p[0].equals("providers") && p[2].equals("key")) {
+            if (method.equals("PUT")) {
+                return storeKey(p[1], body(req));
+            }
+            if (method.equals("DELETE")) {
+                if (!credentials.delete(p[1])) {
+                    throw new ApiError(404, "no key is stored for provider '" + p[1] + "'");
+                }
+                return null;
+            }
+        } else if (p.length == 3 && p[0].equals("providers") && p[2].equals("test") && method.equals("POST")) {
+            return test(p[1], req.getParameter("model"));
+        } else if (p.length == 1 && p[0].equals("models") && method.equals("GET")) {
+            return models();
+        }
+        throw new ApiError(404, "no route " + method + " /api/"
+                + String.join("/", p) + ". Routes: GET|POST /api/providers, GET|PUT|DELETE /api/providers/{id}, "
+                + "PUT|DELETE /api/providers/{id}/key, POST /api/providers/{id}/test, GET /api/models");
+    }
+
+    private List<Map<String, Object>> providerList() throws IOException {
+        Map<String, Map<String, Object>> byId = new TreeMap<>();
+        for (ProviderService s : providers) {
+            ProviderInfo i = s.info();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", i.id());
+            m.put("name", i.name());
+            m.put("protocol", i.protocol());
+            m.put("baseUrl", i.baseUrl());
+            if (i.preset() != null) {
+                m.put("preset", i.preset());
+            }
+            m.put("key", i.keyState().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("status", i.keyState() == dev.moryflow.provider.KeyState.MISSING ? "needs key" : "ready");
+            List<String> models = new ArrayList<>();
+            for (RoutedModel r : chat.models()) {
+                if (r.providerId().equals(i.id())) {
+                    models.add(r.model().id());
+                }
+            }
+            m.put("models", models);
+            byId.put(i.id(), m);
+        }
+        for (Configuration c : configurations()) {
+            Dictionary<String, Object> d = c.getProperties();
+            String id = idOf(c);
+            if (d == null || byId.containsKey(id)) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("name", d.get("name"));
+            m.put("baseUrl", d.get("baseUrl"));
+            boolean disabled = Boolean.FALSE.equals(d.get("enabled")) || "false".equals(d.get("enabled"));
+            m.put("status", disabled ? "disabled" : "refused");
+            if (!disabled) {
+                m.put("hint", "The configuration was refused: the hub's log names the field and the fix.");
+            }
+            byId.put(id, m);
+        }
+        return new ArrayList<>(byId.values());
+    }
+
+    private List<Configuration> configurations() throws IOException {
+        try {
+            Configuration[] all = configAdmin.listConfigurations("(service.factoryPid=" + FACTORY + ")");
+            return all == null ? List.of() : Arrays.asList(all);
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String idOf(Configuration c) {
+        Dictionary<String, Object> d = c.getProperties();
+        Object name = d == null ? null : d.get("name");
+        return ProviderIds.fromConfiguration(c.getPid(), c.getFactoryPid(), name instanceof String ? (String) name : null);
+    }
+
+    private Configuration find(String id) throws IOException {
+        for (Configuration c : configurations()) {
+            if (id.equals(idOf(c))) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private Map<String, Object> create(Map<String, Object> body) throws ApiError, IOException {
+        Object id = body.remove("id");
+        if (!(id instanceof String) || !ProviderIds.isValid((String) id)) {
+            throw new ApiError(400, "'id' is required: a provider id without spaces, '/' or '~', e.g. \"my-ai\"");
+        }
+        if (find((String) id) != null) {
+            throw new ApiError(409, "provider '" + id + "' exists already: change it with PUT /api/providers/" + id);
+        }
+        Object key = body.remove("apiKey");
+        Hashtable<String, Object> props = properties(body, new Hashtable<>());
+        if (!(props.get("baseUrl") instanceof String)) {
+            throw new ApiError(400, "'baseUrl' is required: the API endpoint, usually ending with /v1");
+        }
+        if (key != null) {
+            storeSecret((String) id, key);
+        }
+        configAdmin.getFactoryConfiguration(FACTORY, (String) id, "?").update(props);
+        logger.info("Provider {} created through the management API", id);
+        return Map.of("id", id, "configuration", FACTORY + "~" + id);
+    }
+
+    private Map<String, Object> update(String id, Map<String, Object> body) throws ApiError, IOException {
+        Configuration c = find(id);
+        if (c == null) {
+            throw new ApiError(404, "no provider configuration '" + id + "': create it with POST /api/providers");
+        }
+        if (body.containsKey("id") && !id.equals(body.get("id"))) {
+            throw new ApiError(400, "'id' cannot change: create a new provider and delete this one");
+        }
+        body.remove("id");
+        Object key = body.remove("apiKey");
+        Hashtable<String, Object> props = new Hashtable<>();
+        Dictionary<String, Object> old = c.getProperties();
+        for (java.util.Enumeration<String> e = old.keys(); e.hasMoreElements();) {
+            String k = e.nextElement();
+            props.put(k, old.get(k));
+        }
+        properties(body, props);
+        if (key != null) {
+            storeSecret(id, key);
+        }
+        c.updateIfDifferent(props);
+        return Map.of("id", id, "configuration", c.getPid());
+    }
+
+    private void delete(String id) throws ApiError, IOException {
+        Configuration c = find(id);
+        if (c == null) {
+            throw new ApiError(404, "no provider configuration '" + id + "'");
+        }
+        c.delete();
+        logger.info("Provider {} deleted through the management API", id);
+    }
+
+    /** Checks and converts the settable properties of a request body into {@code props}. */
+    private static Hashtable<String, Object> properties(Map<String, Object> body, Hashtable<String, Object> props)
+            throws ApiError {
+        for (Map.Entry<String, Object> e : body.entrySet()) {
+            Class<?> type = SETTABLE.get(e.getKey());
+            if (type == null) {
+                throw new ApiError(400, "unknown property '" + e.getKey() + "'; allowed: " + new TreeMap<>(SETTABLE)
+                        .keySet() + ", and apiKey (moved into the credential store)");
+            }
+            Object v = e.getValue();
+            if (v == null) {
+                props.remove(e.getKey());
+            } else if (type == String[].class) {
+                if (v instanceof String) {
+                    props.put(e.getKey(), Arrays.stream(((String) v).split(",")).map(String::trim)
+                            .filter(s -> !s.isEmpty()).toArray(String[]::new));
+                } else if (v instanceof List && ((List<?>) v).stream().allMatch(s -> s instanceof String)) {
+                    props.put(e.getKey(), ((List<?>) v).toArray(new String[0]));
+                } else {
+                    throw new ApiError(400, "'" + e.getKey() + "' must be an array of strings");
+                }
+            } else if (type == Integer.class) {
+                if (!(v instanceof Number)) {
+                    throw new ApiError(400, "'" + e.getKey() + "' must be a whole number");
+                }
+                props.put(e.getKey(), ((Number) v).intValue());
+            } else if (!type.isInstance(v)) {
+                throw new ApiError(400, "'" + e.getKey() + "' must be a " + type.getSimpleName().toLowerCase(
+                        java.util.Locale.ROOT));
+            } else {
+                props.put(e.getKey(), v);
+            }
+        }
+        return props;
+    }
+
+    private Map<String, Object> storeKey(String id, Map<String, Object> body) throws ApiError {
+        if (!ProviderIds.isValid(id)) {
+            throw new ApiError(400, "invalid provider id '" + id + "'");
+        }
+        CredentialMetadata m = storeSecret(id, body.get("apiKey"));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", m.id());
+        out.put("fingerprint", m.fingerprint());
+        out.put("created", m.created().toString());
+        out.put("rotated", m.rotated() == null ? null : m.rotated().toString());
+        return out;
+    }
+
+    private CredentialMetadata storeSecret(String id, Object key) throws ApiError {
+        if (!(key instanceof String) || ((String) key).isBlank()) {
+            throw new ApiError(400, "'apiKey' must be a non-empty string");
+        }
+        char[] secret = ((String) key).toCharArray();
+        try {
+            return credentials.store(id, secret);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ApiError(e instanceof IllegalStateException ? 503 : 400, e.getMessage());
+        } finally {
+            Arrays.fill(secret, '\0');
+        }
+    }
+
+    private Object test(String id, String model) throws ApiError {
+        ProviderDoctor d = doctor;
+        if (d == null) {
+            throw new ApiError(503, "the doctor bundle (dev.moryflow.doctor) is not running");
+        }
+        Diagnosis report = d.diagnose(id, model);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("provider", report.providerId());
+        out.put("model", report.model());
+        out.put("ok", report.ok());
+        out.put("durationMs", report.durationMs());
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (DiagnosisStep s : report.steps()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", s.name());
+            m.put("outcome", s.outcome().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("durationMs", s.durationMs());
+            m.put("detail", s.detail());
+            m.put("cause", s.cause());
+            m.put("fix", s.fix());
+            steps.add(m);
+        }
+        out.put("steps", steps);
+        return out;
+    }
+
+    private List<Map<String, Object>> models() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (RoutedModel r : chat.models()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", r.qualifiedName());
+            m.put("provider", r.providerId());
+            m.put("providerName", r.providerName());
+            m.put("id", r.model().id());
+            m.put("displayName", r.model().displayName());
+            m.put("contextWindow", r.model().contextWindow());
+            m.put("maxOutputTokens", r.model().maxOutputTokens());
+            List<String> caps = new ArrayList<>();
+            for (Capability c : r.model().capabilities()) {
+                caps.add(c.tag());
+            }
+            m.put("capabilities", caps);
+            out.add(m);
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> body(HttpServletRequest req) throws ApiError, IOException {
+        byte[] bytes;
+        try (InputStream in = req.getInputStream()) {
+            bytes = in.readNBytes(MAX_BODY + 1);
+        }
+        if (bytes.length > MAX_BODY) {
+            throw new ApiError(413, "the request body is larger than " + MAX_BODY / 1024 + " KiB");
+        }
+        Object v;
+        try {
+            v = JsonValues.parse(json, new String(bytes, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ApiError(400, "the request body is not valid JSON: " + e.getMessage());
+        }
+        if (!(v instanceof Map)) {
+            throw new ApiError(400, "the request body must be a JSON object");
+        }
+        return new LinkedHashMap<>((Map<String, Object>) v);
+    }
+
+    private static String[] segments(String pathInfo) {
+        if (pathInfo == null) {
+            return new String[0];
+        }
+        return Arrays.stream(pathInfo.split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
+    }
+
+    private void send(HttpServletResponse resp, int status, Object value) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = json.createGenerator(out)) {
+            JsonValues.write(g, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] bytes = out.toByteArray();
+        resp.setStatus(status);
+        resp.setContentType("application/json");
+        resp.setContentLength(bytes.length);
+        resp.getOutputStream().write(bytes);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.moryflow.distribution;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A minimal W3C WebDriver client for chromedriver (JSON over HTTP), enough to drive a page: open, find, type,
+ * click, read text, wait, screenshot. Plain JDK, so the browser test needs nothing but Debian's chromium and
+ * chromium-driver.
+ */
+final class WebDriver implements AutoCloseable {
+
+    private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+    private static final Pattern VALUE_STRING = Pattern.compile("\"value\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+    private final String session;
+
+    WebDriver(int driverPort, String chromium) throws IOException, InterruptedException {
+        this.base = "http://127.0.0.1:" + driverPort;
+        String caps = "{\"capabilities\":{\"alwaysMatch\":{\"browserName\":\"chrome\",\"goog:chromeOptions\":{"
+                + "\"binary\":\"" + chromium + "\",\"args\":[\"--headless\",\"--no-sandbox\",\"--disable-gpu\","
+                + "\"--disable-quic\",\"--no-first-run\",\"--disable-background-networking\","
+                + "\"--disable-component-update\",\"--disable-sync\",\"--window-size=1100,700\"]}}}}";
+        String answer = call("POST", "/session", caps);
+        Matcher m = Pattern.compile("\"sessionId\"\\s*:\\s*\"([^\"]+)\"").matcher(answer);
+        if (!m.find()) {
+            throw new IOException("chromedriver did not open a session: " + answer);
+        }
+        this.session = m.group(1);
+    }
+
+    void open(String url) throws IOException, InterruptedException {
+        call("POST", path("/url"), "{\"url\":\"" + url + "\"}");
+    }
+
+    /** @return the element id of the first element matching the CSS selector, or null */
+    String find(String css) throws IOException, InterruptedException {
+        HttpResponse<String> r = send("POST", path("/element"), "{\"using\":\"css selector\",\"value\":\""
+                + css.replace("\"", "\\\"") + "\"}");
+        if (r.statusCode() == 404) {
+            return null;
+        }
+        Matcher m = Pattern.compile("\"" + ELEMENT + "\"\\s*:\\s*\"([^\"]+)\"").matcher(check(r));
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** Waits up to {@code seconds} for an element matching the selector. */
+    String await(String css, int seconds) throws IOException, InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            String id = find(css);
+            if (id != null) {
+                return id;
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no element '" + css + "' on the page within " + seconds + " s");
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    void type(String element, String text) throws IOException, InterruptedException {
+        call("POST", path("/element/" + element + "/value"), "{\"text\":\"" + text.replace("\"", "\\\"") + "\"}");
+    }
+
+    void click(String element) throws IOException, InterruptedException {
+        call("POST", path("/element/" + element + "/click"), "{}");
+    }
+
+    String text(String element) throws IOException, InterruptedException {
+        Matcher m = VALUE_STRING.matcher(call("GET", path("/element/" + element + "/text"), null));
+        return m.find() ? m.group(1).replace("\\n", "\n").replace("\\\"", "\"") : "";
+    }
+
+    byte[] screenshot() throws IOException, InterruptedException {
+        String answer = call("GET", path("/screenshot"), null);
+        int start = answer.indexOf("\"value\":\"");
+        int end = start < 0 ? -1 : answer.indexOf('"', start + 9);
+        if (end < 0) {
+            throw new IOException("no screenshot in the answer");
+        }
+        return Base64.getDecoder().decode(answer.substring(start + 9, end));
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        send("DELETE", "/session/" + session, null);
+    }
+
+    private String path(String tail) {
+        return "/session/" + session + tail;
+    }
+
+    private String call(String method, String path, String body) throws IOException, InterruptedException {
+        return check(send(method, path, body));
+    }
+
+    private static String check(HttpResponse<String> r) throws IOException {
+        if (r.statusCode() >= 300) {
+            throw new IOException("WebDriver " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    private HttpResponse<String> send(String method, String path, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
