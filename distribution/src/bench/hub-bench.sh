@@ -56,7 +56,8 @@ add_target moryflow "http://127.0.0.1:$HUB_PORT/v1/chat/completions" "$RUN_DIR/h
 TARGETS
 export HUB_PORT
 if [ "${NO_PORTKEY:-0}" = 1 ]; then
-  # run-all.sh starts Portkey itself; without it, run the rounds here
+  # run-all.sh starts Portkey itself; without it, run the rounds here (keeping earlier results aside, as it does)
+  if [ -n "$(ls -A "$RES_DIR" 2>/dev/null)" ]; then mv "$RES_DIR" "$RES_DIR.$(date +%Y%m%d-%H%M%S)"; mkdir -p "$RES_DIR"; fi
   "$BENCH_DIR/start-upstream.sh"
   trap '"$BENCH_DIR/stop-all.sh"' EXIT
   for r in $(seq 1 "${RUNS:-3}"); do
