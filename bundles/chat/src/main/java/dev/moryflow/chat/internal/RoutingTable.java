@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import dev.moryflow.chat.Route;
 import dev.moryflow.chat.RoutedModel;
+import dev.moryflow.provider.CloseMatches;
 import dev.moryflow.provider.ModelInfo;
 import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;

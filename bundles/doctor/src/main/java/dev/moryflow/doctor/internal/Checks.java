@@ -1,11 +1,10 @@
 package dev.moryflow.doctor.internal;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import dev.moryflow.provider.CloseMatches;
 import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
 import okhttp3.HttpUrl;
@@ -229,44 +228,6 @@ final class Checks {
      * @return the closest ids, best first; empty when none is close
      */
     static List<String> closest(String wanted, List<String> ids, int max) {
-        String w = wanted.toLowerCase(Locale.ROOT);
-        List<String[]> scored = new ArrayList<>();
-        for (String id : ids) {
-            String l = id.toLowerCase(Locale.ROOT);
-            int d = distance(w, l);
-            if (l.contains(w) || w.contains(l)) {
-                d = Math.min(d, Math.abs(l.length() - w.length()) / 2);
-            }
-            int limit = Math.max(3, Math.max(w.length(), l.length()) / 2);
-            if (d <= limit) {
-                scored.add(new String[] { id, Integer.toString(d) });
-            }
-        }
-        scored.sort(Comparator.<String[]>comparingInt(a -> Integer.parseInt(a[1])).thenComparing(a -> a[0]));
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < scored.size() && i < max; i++) {
-            out.add(scored.get(i)[0]);
-        }
-        return out;
-    }
-
-    /** @return the Levenshtein distance of two strings */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return CloseMatches.find(wanted, ids, max);
     }
 }

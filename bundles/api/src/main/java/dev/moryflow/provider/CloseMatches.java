@@ -1,4 +1,4 @@
-package dev.moryflow.chat.internal;
+package dev.moryflow.provider;
 
 import java.util.Collection;
 import java.util.Comparator;
@@ -6,8 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Finds the names closest to a misspelt one, for "did you mean" hints. */
-final class CloseMatches {
+/**
+ * Finds the names closest to a misspelt one, for "did you mean" hints (model ids, provider ids): case-insensitive
+ * edit distance, with one name contained in the other, or equal to the part after a {@code provider/} prefix,
+ * counted as close.
+ */
+public final class CloseMatches {
 
     private CloseMatches() {
     }
@@ -18,7 +22,7 @@ final class CloseMatches {
      * @param limit      how many to return at most
      * @return the close candidates, closest first; empty when nothing is reasonably close
      */
-    static List<String> find(String wanted, Collection<String> candidates, int limit) {
+    public static List<String> find(String wanted, Collection<String> candidates, int limit) {
         String w = wanted.toLowerCase(Locale.ROOT);
         return candidates.stream()
                 .distinct()
@@ -45,7 +49,12 @@ final class CloseMatches {
         return levenshtein(a, b);
     }
 
-    static int levenshtein(String a, String b) {
+    /**
+     * @param a a string
+     * @param b another
+     * @return their Levenshtein distance
+     */
+    public static int levenshtein(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {
