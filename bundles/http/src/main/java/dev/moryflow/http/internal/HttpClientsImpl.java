@@ -32,8 +32,12 @@ import okhttp3.OkHttpClient;
 @Designate(ocd = HttpConfig.class)
 public class HttpClientsImpl implements HttpClients {
 
-    /** Idle connections kept per pool: a gateway talks to a few hosts, often. */
-    static final int MAX_IDLE_CONNECTIONS = 32;
+    /**
+     * Idle connections kept: as many as calls may run at once (the dispatcher's limit), so that a gateway under
+     * steady load reuses its upstream connections instead of closing and reopening the surplus (measured with the
+     * benchmark: with 32, 64 concurrent requests spent their time opening connections and waiting on the pool).
+     */
+    static final int MAX_IDLE_CONNECTIONS = 256;
     private static final int MAX_DERIVED = 64;
 
     private final Logger logger = LoggerFactory.getLogger(HttpClientsImpl.class);
