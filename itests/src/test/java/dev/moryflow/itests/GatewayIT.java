@@ -286,4 +286,35 @@ public class GatewayIT extends HubTestSupport {
         assertEquals(200, unknown.statusCode());
         assertTrue(unknown.body(), unknown.body().contains("\"ok\":false"));
     }
+
+    @Test
+    public void eventsRouteStreamsTheHubsEventsWithoutKeys() throws Exception {
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/events"))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            assertTrue(in.readLine().startsWith(": connected"));
+            provider("evented", "name", "Evented", "baseUrl", upstream.baseUrl(), "models", new String[] { "ev-model" },
+                    "apiKey", "sk-event-SECRET-9876");
+            CompletableFuture<String> added = CompletableFuture.supplyAsync(() -> {
+                try {
+                    for (String line; (line = in.readLine()) != null;) {
+                        if (line.startsWith("data: ") && line.contains("moryflow/provider/ADDED")
+                                && line.contains("\"evented\"")) {
+                            return line;
+                        }
+                        if (line.contains("sk-event-SECRET-9876")) {
+                            return "LEAK " + line;
+                        }
+                    }
+                    return "closed";
+                } catch (java.io.IOException e) {
+                    return e.toString();
+                }
+            });
+            String line = added.get(15, TimeUnit.SECONDS);
+            assertTrue(line, line.contains("\"provider.name\":\"Evented\"") && line.contains("\"provider.models\":[\"ev-model\"]"));
+        }
+    }
 }
