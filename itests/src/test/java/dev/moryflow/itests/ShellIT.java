@@ -41,9 +41,14 @@ public class ShellIT extends HubTestSupport {
     }
 
     private String run(String command) throws Exception {
+        return run(command, "");
+    }
+
+    private String run(String command, String input) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
+        try (CommandSession session = processor.createSession(
+                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), ps, ps)) {
             Object result = session.execute(command);
             if (result != null) {
                 ps.print(session.format(result, 0));
@@ -73,6 +78,39 @@ public class ShellIT extends HubTestSupport {
 
             String unknown = run("moryflow:chat shell-modle hi");
             assertTrue(unknown, unknown.contains("model not found") && unknown.contains("shell-model"));
+        }
+    }
+
+    @Test
+    public void keyCommandsStoreRotateListAndDeleteWithoutEverPrintingTheKey() throws Exception {
+        String first = "sk-shell-FIRST-KEY-1111";
+        String second = "sk-shell-SECOND-KEY-2222";
+        try (FakeUpstream upstream = new FakeUpstream()) {
+            provider("keyed", "name", "Keyed", "baseUrl", upstream.baseUrl(), "models", new String[] { "k-model" });
+            awaitProvider("keyed");
+            awaitCondition("key commands not registered", () -> context.getServiceReferences((String) null,
+                    "(osgi.command.function=key-set)") != null);
+            StringBuilder all = new StringBuilder();
+            String set = run("moryflow:key-set keyed", first + "\n");
+            all.append(set);
+            assertTrue(set, set.contains("Stored the key of provider keyed (fingerprint sha256:"));
+            run("moryflow:chat -w k-model hi");
+            assertTrue(upstream.take().header("authorization").equals("Bearer " + first));
+
+            String rotated = run("moryflow:key-rotate keyed", second + "\n");
+            all.append(rotated);
+            assertTrue(rotated, rotated.contains("Rotated the key of provider keyed"));
+            run("moryflow:chat -w k-model hi");
+            assertTrue(upstream.take().header("authorization").equals("Bearer " + second));
+
+            String keys = run("moryflow:keys");
+            all.append(keys);
+            assertTrue(keys, keys.contains("keyed") && keys.contains("sha256:") && keys.contains(" ok"));
+            String deleted = run("moryflow:key-delete keyed");
+            assertTrue(deleted, deleted.contains("Deleted the key of provider keyed"));
+            String rotateMissing = run("moryflow:key-rotate keyed", "x\n");
+            assertTrue(rotateMissing, rotateMissing.contains("no key is stored for provider keyed"));
+            assertTrue("a key was printed: " + all, !all.toString().contains(first) && !all.toString().contains(second));
         }
     }
 }
