@@ -125,7 +125,7 @@ public class OpenAiServlet extends HttpServlet {
         private final AtomicBoolean ended = new AtomicBoolean();
         private volatile StreamHandle handle;
         private boolean started;
-        private String model;
+        private final String model;
 
         SseWriter(AsyncContext async, HttpServletResponse resp, ServletOutputStream out, ParsedRequest parsed,
                 String id, long created) {
@@ -145,7 +145,7 @@ public class OpenAiServlet extends HttpServlet {
             }
         }
 
-        private void start() throws IOException {
+        private void start() {
             if (!started) {
                 started = true;
                 resp.setStatus(200);
@@ -161,14 +161,9 @@ public class OpenAiServlet extends HttpServlet {
             if (ended.get()) {
                 return;
             }
-            try {
-                boolean first = !started;
-                start();
-                out.write(wire.chunkEvent(chunk, id, created, model, first));
-                out.flush();
-            } catch (IOException | RuntimeException e) {
-                clientGone(e);
-            }
+            boolean first = !started;
+            start();
+            send(wire.chunkEvent(chunk, id, created, model, first));
         }
 
         @Override
@@ -176,22 +171,17 @@ public class OpenAiServlet extends HttpServlet {
             if (ended.get()) {
                 return;
             }
-            try {
-                if (response.providerId() != null && !started) {
-                    resp.setHeader("X-MoryFlow-Provider", response.providerId());
-                }
-                start();
-                if (parsed.includeUsage && response.usage() != null) {
-                    out.write(wire.usageEvent(response.usage(), id, created,
-                            response.model() == null ? model : response.model()));
-                }
-                out.write(OpenAiWire.DONE);
-                out.flush();
-            } catch (IOException | RuntimeException e) {
-                clientGone(e);
-                return;
+            if (response.providerId() != null && !started) {
+                resp.setHeader("X-MoryFlow-Provider", response.providerId());
             }
-            end();
+            start();
+            boolean sent = parsed.includeUsage && response.usage() != null
+                    ? send(wire.usageEvent(response.usage(), id, created,
+                            response.model() == null ? model : response.model()), OpenAiWire.DONE)
+                    : send(OpenAiWire.DONE);
+            if (sent) {
+                end();
+            }
         }
 
         @Override
@@ -201,23 +191,33 @@ public class OpenAiServlet extends HttpServlet {
             }
             ErrorMapping m = ErrorMapping.of(error);
             byte[] body = wire.error(ErrorMapping.message(error), m.type, null, m.code);
+            boolean sent;
+            if (!started) {
+                started = true;
+                resp.setStatus(m.status);
+                resp.setContentType(JSON);
+                resp.setContentLength(body.length);
+                sent = send(body);
+            } else {
+                sent = send(wire.errorEvent(body), OpenAiWire.DONE);
+            }
+            if (sent) {
+                end();
+            }
+        }
+
+        /** Writes and flushes; a failed write means the client left: cancels upstream, ends the request. */
+        private boolean send(byte[]... parts) {
             try {
-                if (!started) {
-                    started = true;
-                    resp.setStatus(m.status);
-                    resp.setContentType(JSON);
-                    resp.setContentLength(body.length);
-                    out.write(body);
-                } else {
-                    out.write(wire.errorEvent(body));
-                    out.write(OpenAiWire.DONE);
+                for (byte[] p : parts) {
+                    out.write(p);
                 }
                 out.flush();
+                return true;
             } catch (IOException | RuntimeException e) {
                 clientGone(e);
-                return;
+                return false;
             }
-            end();
         }
 
         private void clientGone(Exception e) {
