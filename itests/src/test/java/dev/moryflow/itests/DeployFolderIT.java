@@ -98,6 +98,11 @@ public class DeployFolderIT extends HubTestSupport {
             }
             return false;
         });
+        // let FileInstall's write-back of this update finish: a file deleted while it writes comes back
+        awaitCondition("FileInstall did not write the changed configuration back", () -> {
+            String now = Files.readString(file);
+            return !now.equals(second) && now.contains("c-model") && now.contains("baseUrl");
+        });
         Files.delete(file);
         awaitNoProvider("typed");
     }
