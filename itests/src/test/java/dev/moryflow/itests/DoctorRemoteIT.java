@@ -73,19 +73,55 @@ public class DoctorRemoteIT extends DoctorTestSupport {
         });
     }
 
+    /** A provider at the "remote" host, which the user allowed plain HTTP to (allowInsecure = true). */
     private void remote(String id, Object... more) throws Exception {
-        Object[] kv = new Object[4 + more.length];
+        Object[] kv = new Object[6 + more.length];
         kv[0] = "baseUrl";
         kv[1] = REMOTE;
         kv[2] = "models";
         kv[3] = new String[] { "remote-a" };
-        System.arraycopy(more, 0, kv, 4, more.length);
+        kv[4] = "allowInsecure";
+        kv[5] = "true";
+        System.arraycopy(more, 0, kv, 6, more.length);
         provider(id, kv);
         awaitProvider(id);
     }
 
     private static boolean authorized(FakeUpstream.Received r) {
         return ("Bearer " + KEY).equals(r.header("authorization"));
+    }
+
+    @Test
+    public void plainHttpToARemoteHostIsRefusedBeforeAnythingIsSentUnlessAllowed() throws Exception {
+        provider("lan", "baseUrl", REMOTE, "models", new String[] { "remote-a" }, "apiKey", KEY);
+        awaitProvider("lan");
+        awaitKeyStored("lan");
+        upstream.clear();
+        assertEquals(dev.moryflow.provider.Transport.INSECURE_REFUSED,
+                context.getService(awaitProvider("lan")).info().transport());
+        Diagnosis d = diagnose("lan", null);
+        assertStep(d, DiagnosisStep.BASE_URL, Outcome.FAILED, "plain http:// to another machine is refused",
+                "allowInsecure = true");
+        assertStep(d, DiagnosisStep.SECURITY, Outcome.WARNING, "would travel unencrypted", "https://");
+        try {
+            chatService().chat(dev.moryflow.provider.ChatRequest.of("lan/remote-a", "hi"));
+            org.junit.Assert.fail("a chat went out over plain http");
+        } catch (dev.moryflow.provider.ProviderException e) {
+            assertEquals(Problem.NOT_READY, e.problem());
+            assertTrue(e.getMessage(), !e.getMessage().contains(KEY));
+        }
+        assertTrue("the refused provider sent something: " + upstream.all(), upstream.all().isEmpty());
+
+        Configuration c = configAdmin.getFactoryConfiguration(OPENAI_FACTORY, "lan", "?");
+        java.util.Dictionary<String, Object> p = c.getProperties();
+        p.put("allowInsecure", "true");
+        c.update(p);
+        awaitCondition("allowInsecure not applied", () -> context.getService(awaitProvider("lan")).info()
+                .transport() == dev.moryflow.provider.Transport.INSECURE_ALLOWED);
+        assertEquals("Hello from remote-a",
+                chatService().chat(dev.moryflow.provider.ChatRequest.of("lan/remote-a", "hi")).content());
+        assertTrue(authorized(upstream.take()));
+        c.delete();
     }
 
     @Test

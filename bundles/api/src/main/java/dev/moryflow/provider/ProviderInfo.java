@@ -13,6 +13,7 @@ public final class ProviderInfo {
     private final String baseUrl;
     private final String preset;
     private final KeyState keyState;
+    private final Transport transport;
 
     /**
      * @param id       the provider id
@@ -23,6 +24,22 @@ public final class ProviderInfo {
      * @param keyState whether the provider has the key it needs
      */
     public ProviderInfo(String id, String name, String protocol, String baseUrl, String preset, KeyState keyState) {
+        this(id, name, protocol, baseUrl, preset, keyState, Transport.HTTPS);
+    }
+
+    /**
+     * @param id        the provider id
+     * @param name      the display name
+     * @param protocol  the wire protocol, see {@link ProviderService#PROVIDER_PROTOCOL}
+     * @param baseUrl   the base URL, without credentials or query
+     * @param preset    the preset id it was made from, or null
+     * @param keyState  whether the provider has the key it needs
+     * @param transport how its requests travel
+     * @since 1.1
+     */
+    public ProviderInfo(String id, String name, String protocol, String baseUrl, String preset, KeyState keyState,
+            Transport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
         this.id = Objects.requireNonNull(id, "id");
         this.name = name == null || name.isBlank() ? id : name;
         this.protocol = Objects.requireNonNull(protocol, "protocol");
@@ -61,8 +78,16 @@ public final class ProviderInfo {
         return keyState;
     }
 
+    /**
+     * @return how the provider's requests travel; {@link Transport#INSECURE_REFUSED} means it sends nothing
+     * @since 1.1
+     */
+    public Transport transport() {
+        return transport;
+    }
+
     @Override
     public String toString() {
-        return "ProviderInfo[" + id + ", " + protocol + ", " + baseUrl + ", key " + keyState + "]";
+        return "ProviderInfo[" + id + ", " + protocol + ", " + baseUrl + ", key " + keyState + ", " + transport + "]";
     }
 }

@@ -1,10 +1,10 @@
 /**
  * Providers: the {@link dev.moryflow.provider.ProviderService} every provider bundle registers, one per configured
  * provider, and the value types of a chat that cross bundle boundaries (requests, messages, answers, stream chunks,
- * model metadata, problems).
+ * model metadata, problems), and the {@link dev.moryflow.provider.PresetCatalog} of well-known services.
  * <p>
  * All value types are immutable and safe to share between threads. None of them ever holds an API key.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.moryflow.provider;

@@ -1,12 +1,19 @@
 package dev.moryflow.chat.internal;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Dictionary;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -18,6 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.moryflow.chat.ChatService;
+import dev.moryflow.chat.ModelListService;
+import dev.moryflow.chat.RemoteModels;
 import dev.moryflow.chat.Route;
 import dev.moryflow.chat.RoutedModel;
 import dev.moryflow.provider.ChatChunk;
@@ -25,6 +34,7 @@ import dev.moryflow.provider.ChatRequest;
 import dev.moryflow.provider.ChatResponse;
 import dev.moryflow.provider.ChatStreamListener;
 import dev.moryflow.provider.ModelInfo;
+import dev.moryflow.provider.PresetCatalog;
 import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
 import dev.moryflow.provider.ProviderService;
@@ -32,18 +42,26 @@ import dev.moryflow.provider.StreamHandle;
 
 /**
  * Routes chats to the provider services of the whole hub. Tracks every {@link ProviderService} as it comes, changes
- * and goes (from any bundle, at any time), keeps an immutable {@link RoutingTable} swapped atomically, and posts
- * provider, model and chat events.
+ * and goes (from any bundle, at any time), with the model metadata of the preset catalog and of
+ * {@code moryflow.model} configurations; keeps an immutable {@link RoutingTable} swapped atomically; refuses what a
+ * model cannot take before sending it; and posts provider, model and chat events. Also keeps providers' model lists
+ * in step with their remote lists ({@link ModelListService}).
  */
-@Component(service = ChatService.class, immediate = true)
-public class ChatServiceImpl implements ChatService {
+@Component(service = { ChatService.class, ModelListService.class }, immediate = true)
+public class ChatServiceImpl implements ChatService, ModelListService {
 
     private final Logger logger = LoggerFactory.getLogger(ChatServiceImpl.class);
 
     private final ChatEvents events;
     private final Object lock = new Object();
     private final Map<Long, ProviderEntry> entries = new HashMap<>();
+    private final Map<ModelConfig, Boolean> modelConfigs = new IdentityHashMap<>();
+    private PresetCatalog catalog;
     private volatile RoutingTable table = RoutingTable.EMPTY;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ConfigurationAdmin configAdmin;
 
     @Activate
     public ChatServiceImpl(@Reference EventAdmin eventAdmin) {
@@ -68,6 +86,41 @@ public class ChatServiceImpl implements ChatService {
         apply(serviceId(props), null);
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindCatalog(PresetCatalog c) {
+        synchronized (lock) {
+            catalog = c;
+            rebuild();
+        }
+    }
+
+    void unbindCatalog(PresetCatalog c) {
+        synchronized (lock) {
+            if (catalog == c) {
+                catalog = null;
+                rebuild();
+            }
+        }
+    }
+
+    @Reference(service = ModelConfig.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void bindModelConfig(ModelConfig c) {
+        synchronized (lock) {
+            modelConfigs.put(c, Boolean.TRUE);
+            rebuild();
+        }
+    }
+
+    void unbindModelConfig(ModelConfig c) {
+        synchronized (lock) {
+            if (modelConfigs.remove(c) != null) {
+                rebuild();
+            }
+        }
+    }
+
     /** Records, replaces or (with null) forgets one service's entry and swaps in the table built from all. */
     private void apply(long serviceId, ProviderEntry entry) {
         synchronized (lock) {
@@ -78,8 +131,18 @@ public class ChatServiceImpl implements ChatService {
             } else {
                 entries.put(serviceId, entry);
             }
+            rebuild();
+        }
+    }
+
+    /** Builds the table from every entry and the current metadata, swaps it in and posts the differences. */
+    private void rebuild() {
+        synchronized (lock) {
+            List<ModelConfig> configs = new ArrayList<>(modelConfigs.keySet());
+            configs.sort((a, b) -> String.valueOf(a.pid).compareTo(String.valueOf(b.pid)));
             RoutingTable before = table;
-            RoutingTable after = new RoutingTable(new ArrayList<>(entries.values()));
+            RoutingTable after = new RoutingTable(new ArrayList<>(entries.values()),
+                    new ModelMetadata(catalog, configs));
             table = after;
             for (ProviderEntry s : after.shadowed()) {
                 if (!before.shadowed().contains(s)) {
@@ -109,7 +172,7 @@ public class ChatServiceImpl implements ChatService {
         }
         return new ProviderEntry(serviceId(props), (String) id, str(props.get(ProviderService.PROVIDER_NAME)),
                 str(props.get(ProviderService.PROVIDER_PROTOCOL)), str(props.get(ProviderService.PROVIDER_PRESET)),
-                ranking(props), models, service);
+                ranking(props), models, service, str(props.get(Constants.SERVICE_PID)));
     }
 
     private static List<ModelInfo> modelsFromProperty(Object value) {
@@ -158,6 +221,7 @@ public class ChatServiceImpl implements ChatService {
             RoutingTable t = table;
             Route route = t.resolve(request.model());
             RoutedModel target = route.target();
+            Admission.check(request, target, t.isDescribed(target), t.models());
             providerId = target.providerId();
             ProviderService service = t.providers().get(providerId).service;
             ChatResponse response;
@@ -185,6 +249,7 @@ public class ChatServiceImpl implements ChatService {
         Route route;
         try {
             route = t.resolve(request.model());
+            Admission.check(request, route.target(), t.isDescribed(route.target()), t.models());
         } catch (ProviderException e) {
             events.failed(request.model(), null, millisSince(start), true, e);
             listener.onError(e);
@@ -201,6 +266,71 @@ public class ChatServiceImpl implements ChatService {
             routed.onError(crashed(providerId, e));
             return DoneHandle.INSTANCE;
         }
+    }
+
+    @Override
+    public RemoteModels remoteModels(String providerId) throws ProviderException {
+        RoutingTable t = table;
+        ProviderEntry p = known(t, providerId);
+        List<ModelInfo> remote;
+        try {
+            remote = p.service.listRemoteModels();
+        } catch (RuntimeException e) {
+            throw crashed(p.id, e);
+        }
+        List<String> configured = new ArrayList<>();
+        p.models.forEach(m -> configured.add(m.id()));
+        return ModelLists.compare(p.id, remote, configured, t.modelIds(p.id));
+    }
+
+    @Override
+    public List<String> addModels(String providerId, Collection<String> modelIds) throws ProviderException {
+        ProviderEntry p = known(table, providerId);
+        ConfigurationAdmin ca = configAdmin;
+        if (p.pid == null || ca == null) {
+            throw new ProviderException(Problem.BAD_REQUEST, "provider '" + p.id + "' was not made from a "
+                    + "configuration, so its model list cannot be changed here",
+                    "Add the models where the provider is defined (its bundle), or describe each model with a "
+                            + "moryflow.model configuration (provider = " + p.id + ", id = <model>).");
+        }
+        try {
+            Configuration[] found = ca.listConfigurations("(" + Constants.SERVICE_PID + "="
+                    + p.pid.replace("\\", "\\\\").replace("*", "\\*").replace("(", "\\(").replace(")", "\\)") + ")");
+            if (found == null || found.length == 0 || found[0].getProperties() == null) {
+                throw new ProviderException(Problem.BAD_REQUEST, "the configuration of provider '" + p.id
+                        + "' is gone", "List the providers again (`moryflow:providers`); it may have just been "
+                                + "removed.");
+            }
+            Configuration c = found[0];
+            Dictionary<String, Object> props = c.getProperties();
+            Object current = props.get("models");
+            List<String> existing = new ArrayList<>();
+            p.models.forEach(m -> existing.add(m.id()));
+            List<String> added = ModelLists.toAdd(existing, modelIds);
+            if (!added.isEmpty()) {
+                List<String> all = new ArrayList<>(existing);
+                all.addAll(added);
+                props.put("models", ModelLists.sameShape(current, all));
+                c.update(props);
+                logger.info("Provider {}: models {} added to its configuration", p.id, added);
+            }
+            return added;
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new ProviderException(Problem.UPSTREAM_ERROR, "the configuration of provider '" + p.id
+                    + "' could not be changed: " + e.getMessage(), "Check the hub's log and the data/config folder.");
+        }
+    }
+
+    private static ProviderEntry known(RoutingTable t, String providerId) throws ProviderException {
+        ProviderEntry p = providerId == null ? null : t.providers().get(providerId.trim());
+        if (p == null) {
+            List<String> close = dev.moryflow.provider.CloseMatches.find(String.valueOf(providerId),
+                    new ArrayList<>(t.providers().keySet()), 3);
+            throw new ProviderException(Problem.BAD_REQUEST, "there is no provider '" + providerId + "'",
+                    (close.isEmpty() ? "" : "Did you mean: " + String.join(", ", close) + "? ")
+                            + "`moryflow:providers` lists the providers.");
+        }
+        return p;
     }
 
     private ProviderException crashed(String providerId, RuntimeException e) {

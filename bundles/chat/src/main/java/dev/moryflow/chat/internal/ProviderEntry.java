@@ -20,9 +20,16 @@ final class ProviderEntry {
     final int ranking;
     final List<ModelInfo> models;
     final ProviderService service;
+    /** The PID of the configuration the provider was made from, or null. */
+    final String pid;
 
     ProviderEntry(long serviceId, String id, String name, String protocol, String preset, int ranking,
             List<ModelInfo> models, ProviderService service) {
+        this(serviceId, id, name, protocol, preset, ranking, models, service, null);
+    }
+
+    ProviderEntry(long serviceId, String id, String name, String protocol, String preset, int ranking,
+            List<ModelInfo> models, ProviderService service, String pid) {
         this.serviceId = serviceId;
         this.id = Objects.requireNonNull(id);
         this.name = name == null || name.isBlank() ? id : name;
@@ -31,6 +38,7 @@ final class ProviderEntry {
         this.ranking = ranking;
         this.models = List.copyOf(models);
         this.service = service;
+        this.pid = pid;
     }
 
     /** Higher ranking first, then the older service (lower service id), as the framework orders services. */

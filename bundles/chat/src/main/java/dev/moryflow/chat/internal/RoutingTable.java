@@ -28,11 +28,20 @@ final class RoutingTable {
     static final RoutingTable EMPTY = new RoutingTable(List.of());
 
     private final Map<String, ProviderEntry> providers;
+    private final Map<String, ModelMetadata.Described> described;
     private final List<ProviderEntry> shadowed;
     private final Map<String, List<RoutedModel>> byModelId;
     private final List<RoutedModel> models;
 
     RoutingTable(Collection<ProviderEntry> entries) {
+        this(entries, ModelMetadata.NONE);
+    }
+
+    /**
+     * @param entries  every tracked provider service
+     * @param metadata what is known about models beyond what the providers report
+     */
+    RoutingTable(Collection<ProviderEntry> entries, ModelMetadata metadata) {
         Map<String, ProviderEntry> winners = new TreeMap<>();
         List<ProviderEntry> losers = new ArrayList<>();
         for (ProviderEntry e : entries) {
@@ -48,9 +57,12 @@ final class RoutingTable {
         }
         Map<String, List<RoutedModel>> byId = new HashMap<>();
         List<RoutedModel> all = new ArrayList<>();
+        Map<String, ModelMetadata.Described> describedModels = new HashMap<>();
         for (ProviderEntry p : winners.values()) {
+            ModelMetadata.Described d = metadata.describe(p.id, p.preset, p.models);
+            describedModels.put(p.id, d);
             List<RoutedModel> own = new ArrayList<>();
-            for (ModelInfo m : p.models) {
+            for (ModelInfo m : d.models) {
                 own.add(new RoutedModel(p.id, p.name, m, p.ranking));
             }
             own.sort((a, b) -> a.model().id().compareTo(b.model().id()));
@@ -63,6 +75,7 @@ final class RoutingTable {
             list.sort((a, b) -> winners.get(a.providerId()).outranks(winners.get(b.providerId())) ? -1 : 1);
         }
         this.providers = Collections.unmodifiableMap(winners);
+        this.described = describedModels;
         this.shadowed = List.copyOf(losers);
         this.byModelId = byId;
         this.models = List.copyOf(all);
@@ -85,9 +98,25 @@ final class RoutingTable {
 
     /** @return the model ids of one provider, or an empty set */
     Set<String> modelIds(String providerId) {
-        ProviderEntry p = providers.get(providerId);
-        return p == null ? Set.of()
-                : p.models.stream().map(ModelInfo::id).collect(Collectors.toCollection(LinkedHashSet::new));
+        ModelMetadata.Described d = described.get(providerId);
+        return d == null ? Set.of()
+                : d.models.stream().map(ModelInfo::id).collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+
+    /** @return the models of one provider with their merged metadata, or an empty list */
+    List<ModelInfo> modelsOf(String providerId) {
+        ModelMetadata.Described d = described.get(providerId);
+        return d == null ? List.of() : d.models;
+    }
+
+    /**
+     * @param target a routed model
+     * @return whether its metadata comes from somewhere (the provider, the catalog, a configuration) rather than
+     *         being the default of a bare id, so that its capabilities and limits can be enforced
+     */
+    boolean isDescribed(RoutedModel target) {
+        ModelMetadata.Described d = described.get(target.providerId());
+        return d != null && Boolean.TRUE.equals(d.described.get(target.model().id()));
     }
 
     /**
@@ -108,7 +137,7 @@ final class RoutingTable {
         ProviderEntry qualifier = slash > 0 ? providers.get(trimmed.substring(0, slash)) : null;
         String rest = slash > 0 ? trimmed.substring(slash + 1) : null;
         if (qualifier != null) {
-            for (ModelInfo m : qualifier.models) {
+            for (ModelInfo m : modelsOf(qualifier.id)) {
                 if (m.id().equals(rest)) {
                     return new Route(trimmed, new RoutedModel(qualifier.id, qualifier.name, m, qualifier.ranking),
                             Route.Kind.QUALIFIED, List.of());
@@ -133,7 +162,7 @@ final class RoutingTable {
         String message;
         if (qualifier != null) {
             wanted = rest;
-            qualifier.models.forEach(m -> candidates.add(m.id()));
+            modelsOf(qualifier.id).forEach(m -> candidates.add(m.id()));
             message = "provider '" + qualifier.id + "' does not list model '" + rest + "'";
         } else {
             for (RoutedModel m : models) {

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.slf4j.Logger;
@@ -54,10 +56,11 @@ class BundleCredentialStore implements CredentialStore {
     public Optional<char[]> read(String id) throws CredentialAccessException {
         if (!mayRead(id)) {
             String name = bundleName();
-            logger.warn("Refused to give credential {} to bundle {}: it has not registered that provider", id, name);
+            logger.warn("Refused to give credential {} to bundle {}: it has not registered that provider, or another "
+                    + "bundle registered it first", id, name);
             throw new CredentialAccessException("bundle " + name + " may not read credential '" + id
-                    + "': only the bundle that registers the ProviderService with provider.id=" + id
-                    + " can read it; other bundles can use verify, metadata and list");
+                    + "': only the bundle that registered the ProviderService with provider.id=" + id
+                    + " first can read it; other bundles can use verify, metadata and list");
         }
         return vault.secret(id);
     }
@@ -77,7 +80,11 @@ class BundleCredentialStore implements CredentialStore {
         return vault.list();
     }
 
-    /** @return whether the bundle has registered a ProviderService whose provider.id is {@code id} */
+    /**
+     * @return whether the bundle has registered a ProviderService whose provider.id is {@code id}, and registered it
+     *         before anybody else did: a bundle that registers a second service under an id taken already (to get at
+     *         its key) is refused, whatever its ranking
+     */
     boolean mayRead(String id) {
         if (bundle == null || id == null) {
             return false;
@@ -91,13 +98,50 @@ class BundleCredentialStore implements CredentialStore {
         if (registered == null) {
             return false;
         }
+        long mine = Long.MAX_VALUE;
         for (ServiceReference<?> reference : registered) {
             if (id.equals(reference.getProperty(ProviderService.PROVIDER_ID))
                     && isProviderService(reference.getProperty(Constants.OBJECTCLASS))) {
-                return true;
+                mine = Math.min(mine, serviceId(reference));
             }
         }
-        return false;
+        return mine != Long.MAX_VALUE && registeredFirst(id, mine);
+    }
+
+    /** @return whether no ProviderService with that provider id is older than the service {@code mine} */
+    private boolean registeredFirst(String id, long mine) {
+        try {
+            BundleContext context = bundle.getBundleContext();
+            if (context == null) {
+                return false;
+            }
+            ServiceReference<?>[] all = context.getAllServiceReferences(ProviderService.class.getName(),
+                    "(" + ProviderService.PROVIDER_ID + "=" + escape(id) + ")");
+            for (ServiceReference<?> r : all == null ? new ServiceReference<?>[0] : all) {
+                if (serviceId(r) < mine) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            return false;
+        }
+    }
+
+    private static long serviceId(ServiceReference<?> r) {
+        Object id = r.getProperty(Constants.SERVICE_ID);
+        return id instanceof Long ? (Long) id : Long.MAX_VALUE;
+    }
+
+    private static String escape(String value) {
+        StringBuilder sb = new StringBuilder(value.length());
+        for (char c : value.toCharArray()) {
+            if (c == '\\' || c == '*' || c == '(' || c == ')') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
     }
 
     private static boolean isProviderService(Object objectClass) {

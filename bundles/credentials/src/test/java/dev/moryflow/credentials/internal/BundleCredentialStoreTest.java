@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
+import org.osgi.framework.ServiceReference;
 import org.junit.rules.TemporaryFolder;
 import org.osgi.framework.Constants;
 
@@ -40,6 +41,23 @@ public class BundleCredentialStoreTest {
         CredentialStore store = new BundleCredentialStore(vault,
                 Fixtures.bundle("dev.moryflow.provider.openai", Fixtures.providerService("groq")));
         assertArrayEquals(GROQ_KEY.toCharArray(), store.read("groq").orElseThrow());
+    }
+
+    @Test
+    public void aBundleThatRegistersAnIdTakenAlreadyCannotReadItsKeyWhateverItsRanking() {
+        ServiceReference<?> real = Fixtures.providerService("groq", 10L);
+        ServiceReference<?> hijack = Fixtures.providerService("groq", 57L);
+        java.util.List<ServiceReference<?>> all = java.util.List.of(real, hijack);
+        CredentialStore thief = new BundleCredentialStore(vault, Fixtures.bundleAmong("evil.bundle", all, hijack));
+        try {
+            thief.read("groq");
+            fail("a second registration of provider groq unlocked its key");
+        } catch (CredentialAccessException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().contains("first"));
+        }
+        CredentialStore owner = new BundleCredentialStore(vault,
+                Fixtures.bundleAmong("dev.moryflow.provider.openai", all, real));
+        assertArrayEquals(GROQ_KEY.toCharArray(), owner.read("groq").orElseThrow());
     }
 
     @Test

@@ -117,7 +117,13 @@ final class Fixtures {
     }
 
     static ServiceReference<?> providerService(String providerId) {
+        return providerService(providerId, 1L);
+    }
+
+    /** A ProviderService registration with that service.id (lower: registered earlier). */
+    static ServiceReference<?> providerService(String providerId, long serviceId) {
         Map<String, Object> properties = new HashMap<>();
+        properties.put(Constants.SERVICE_ID, serviceId);
         properties.put(Constants.OBJECTCLASS, new String[] {"dev.moryflow.provider.ProviderService"});
         properties.put("provider.id", providerId);
         return reference(properties);
@@ -125,9 +131,29 @@ final class Fixtures {
 
     /** A bundle with this symbolic name that has registered these services. */
     static Bundle bundle(String symbolicName, ServiceReference<?>... registered) {
+        return bundleAmong(symbolicName, java.util.List.of(registered), registered);
+    }
+
+    /** A bundle that has registered these services, in a framework where {@code all} are registered. */
+    static Bundle bundleAmong(String symbolicName, java.util.List<ServiceReference<?>> all,
+            ServiceReference<?>... registered) {
+        org.osgi.framework.BundleContext context = (org.osgi.framework.BundleContext) Proxy.newProxyInstance(
+                Fixtures.class.getClassLoader(), new Class<?>[] {org.osgi.framework.BundleContext.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getAllServiceReferences")) {
+                        String filter = (String) args[1];
+                        ServiceReference<?>[] found = all.stream()
+                                .filter(r -> filter.equals("(provider.id=" + r.getProperty("provider.id") + ")"))
+                                .toArray(ServiceReference<?>[]::new);
+                        return found.length == 0 ? null : found;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
         return (Bundle) Proxy.newProxyInstance(Fixtures.class.getClassLoader(), new Class<?>[] {Bundle.class},
                 (proxy, method, args) -> {
                     switch (method.getName()) {
+                    case "getBundleContext":
+                        return context;
                     case "getRegisteredServices":
                         return registered.length == 0 ? null : registered.clone();
                     case "getSymbolicName":

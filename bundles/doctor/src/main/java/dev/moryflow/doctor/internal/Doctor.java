@@ -32,6 +32,7 @@ import dev.moryflow.provider.DiagnosisStep.Outcome;
 import dev.moryflow.provider.KeyState;
 import dev.moryflow.provider.ModelInfo;
 import dev.moryflow.provider.Problem;
+import dev.moryflow.provider.Transport;
 import dev.moryflow.provider.ProviderException;
 import dev.moryflow.provider.ProviderInfo;
 import dev.moryflow.provider.ProviderService;
@@ -204,6 +205,15 @@ final class Doctor {
             r.fail(Slot.CONFIGURATION, 0, null, "provider " + t.id + " is configured but not running: its "
                     + "configuration was refused", "Read the hub's log line for moryflow.provider.openai~" + t.id
                             + ": it names the field to correct in deploy/moryflow.provider.openai-" + t.id + ".cfg.",
+                    Problem.NOT_READY);
+            security(r);
+            return r.finish(start);
+        }
+        if (r.info != null && r.info.transport() == Transport.INSECURE_REFUSED) {
+            r.fail(Slot.BASE_URL, 0, null, "plain http:// to another machine is refused: the key and your "
+                    + "conversations would travel unencrypted, so provider " + t.id + " sends nothing",
+                    "Use the https:// address of the service; only if the network is trusted (a server in your "
+                            + "own lab), set allowInsecure = true in the provider's configuration.",
                     Problem.NOT_READY);
             security(r);
             return r.finish(start);
@@ -703,8 +713,9 @@ final class Doctor {
         if (url != null) {
             boolean local = Checks.isLoopback(url.host());
             if ("http".equals(url.scheme()) && !local) {
-                causes.add("plain HTTP to the remote host " + url.host() + ": the key and your conversations travel "
-                        + "unencrypted");
+                boolean allowed = r.info != null && r.info.transport() == Transport.INSECURE_ALLOWED;
+                causes.add("plain HTTP to the remote host " + url.host() + ": the key and your conversations "
+                        + (allowed ? "travel unencrypted (allowed by allowInsecure = true)" : "would travel unencrypted"));
                 fixes.add("Use https:// in the Base URL; for a self-hosted service, put it behind TLS (a reverse "
                         + "proxy with a certificate).");
             } else {

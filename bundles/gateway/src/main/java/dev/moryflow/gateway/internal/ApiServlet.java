@@ -176,7 +176,10 @@ public class ApiServlet extends HttpServlet {
                 m.put("preset", i.preset());
             }
             m.put("key", i.keyState().name().toLowerCase(java.util.Locale.ROOT));
-            m.put("status", i.keyState() == dev.moryflow.provider.KeyState.MISSING ? "needs key" : "ready");
+            m.put("transport", i.transport().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            m.put("status", i.transport() == dev.moryflow.provider.Transport.INSECURE_REFUSED
+                    ? "refused: plain http to another machine (use https://, or allowInsecure = true)"
+                    : i.keyState() == dev.moryflow.provider.KeyState.MISSING ? "needs key" : "ready");
             List<String> models = new ArrayList<>();
             for (RoutedModel r : chat.models()) {
                 if (r.providerId().equals(i.id())) {
@@ -196,6 +199,9 @@ public class ApiServlet extends HttpServlet {
             m.put("id", id);
             m.put("name", d.get("name"));
             m.put("baseUrl", d.get("baseUrl"));
+            if (d.get("preset") != null) {
+                m.put("preset", d.get("preset"));
+            }
             boolean disabled = Boolean.FALSE.equals(d.get("enabled")) || "false".equals(d.get("enabled"));
             m.put("status", disabled ? "disabled" : "refused");
             if (!disabled) {

@@ -7,17 +7,13 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.Function;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -43,44 +39,26 @@ public class KeyCommands {
     private final CredentialStore store;
     private final ConfigurationAdmin configAdmin;
 
-    private final List<ServiceRegistration<Function>> functions = new ArrayList<>();
+    private final DashedCommands dashed;
 
-    /**
-     * Gogo finds a command by its method's name, and Java names cannot hold the dash of {@code key-set}: the dashed
-     * commands are registered as {@link Function} services of their own.
-     */
+    /** The dashed commands ({@code key-set}, …) are {@link DashedCommands}. */
     @Activate
     public KeyCommands(@Reference CredentialStore store, @Reference ConfigurationAdmin configAdmin,
             BundleContext context) {
         this.store = store;
         this.configAdmin = configAdmin;
-        function(context, "key-set", (session, args) -> {
+        this.dashed = new DashedCommands(context).add("key-set", (session, args) -> {
             keySet(session, onlyArgument(args, "key-set"));
             return null;
-        });
-        function(context, "key-rotate", (session, args) -> {
+        }).add("key-rotate", (session, args) -> {
             keyRotate(session, onlyArgument(args, "key-rotate"));
             return null;
-        });
-        function(context, "key-delete", (session, args) -> keyDelete(onlyArgument(args, "key-delete")));
+        }).add("key-delete", (session, args) -> keyDelete(onlyArgument(args, "key-delete")));
     }
 
     @Deactivate
     void deactivate() {
-        for (ServiceRegistration<Function> r : functions) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the bundle is stopping
-            }
-        }
-    }
-
-    private void function(BundleContext context, String name, Function f) {
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put("osgi.command.scope", "moryflow");
-        props.put("osgi.command.function", name);
-        functions.add(context.registerService(Function.class, f, props));
+        dashed.removeAll();
     }
 
     private static String onlyArgument(List<Object> args, String command) {

@@ -60,7 +60,7 @@ public class MoryflowCommands {
         this.providers = providers;
     }
 
-    @Descriptor("list the configured providers with their protocol, base URL, key status and models")
+    @Descriptor("list the configured providers with their protocol, base URL, transport (https, local, or plain http refused or allowed), key status and models")
     public String providers() {
         List<ProviderInfo> infos = new ArrayList<>();
         for (ProviderService p : providers) {
@@ -70,9 +70,10 @@ public class MoryflowCommands {
         if (infos.isEmpty()) {
             return "No providers. Drop a moryflow.provider.openai-<id>.cfg file into deploy/ (see deploy/*.example).\n";
         }
-        TextTable t = new TextTable("ID", "NAME", "PROTOCOL", "BASE URL", "KEY", "MODELS");
+        TextTable t = new TextTable("ID", "NAME", "PROTOCOL", "BASE URL", "TRANSPORT", "KEY", "MODELS");
         for (ProviderInfo i : infos) {
-            t.row(i.id(), i.name(), i.protocol(), i.baseUrl(), keyText(i.keyState()), modelCount(i.id()));
+            t.row(i.id(), i.name(), i.protocol(), i.baseUrl(), i.transport().label(), keyText(i.keyState()),
+                    modelCount(i.id()));
         }
         return t.toString();
     }

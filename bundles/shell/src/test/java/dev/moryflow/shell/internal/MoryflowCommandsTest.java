@@ -141,8 +141,22 @@ public class MoryflowCommandsTest {
                     throw new UnsupportedOperationException(m.getName());
                 });
         String s = new MoryflowCommands(new StreamingChat(), List.of(p)).providers();
-        assertEquals("ID    NAME  PROTOCOL  BASE URL                        KEY        MODELS\n"
-                + "groq  Groq  openai    https://api.groq.com/openai/v1  needs key  1\n", s);
+        assertEquals("ID    NAME  PROTOCOL  BASE URL                        TRANSPORT  KEY        MODELS\n"
+                + "groq  Groq  openai    https://api.groq.com/openai/v1  https      needs key  1\n", s);
+    }
+
+    @Test
+    public void plainHttpToAnotherMachineIsFlaggedInTheListing() {
+        ProviderService p = (ProviderService) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] { ProviderService.class }, (proxy, m, args) -> {
+                    if (m.getName().equals("info")) {
+                        return new ProviderInfo("lab", "Lab", "openai", "http://gpu-box.lab:8000/v1", null,
+                                KeyState.PRESENT, dev.moryflow.provider.Transport.INSECURE_REFUSED);
+                    }
+                    throw new UnsupportedOperationException(m.getName());
+                });
+        String s = new MoryflowCommands(new StreamingChat(), List.of(p)).providers();
+        assertTrue(s, s.contains("http://gpu-box.lab:8000/v1  http: refused  set"));
     }
 
     @Test

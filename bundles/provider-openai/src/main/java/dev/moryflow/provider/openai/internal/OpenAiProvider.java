@@ -16,6 +16,7 @@ import dev.moryflow.provider.ChatRequest;
 import dev.moryflow.provider.ChatResponse;
 import dev.moryflow.provider.ChatStreamListener;
 import dev.moryflow.provider.KeyState;
+import dev.moryflow.provider.Transport;
 import dev.moryflow.provider.ModelInfo;
 import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
@@ -73,7 +74,8 @@ final class OpenAiProvider implements ProviderService {
     @Override
     public ProviderInfo info() {
         ProviderConfig c = config;
-        return new ProviderInfo(c.id(), c.name(), c.protocol(), c.displayBaseUrl(), c.preset(), keyState(c));
+        return new ProviderInfo(c.id(), c.name(), c.protocol(), c.displayBaseUrl(), c.preset(), keyState(c),
+                c.transport());
     }
 
     @Override
@@ -190,6 +192,14 @@ final class OpenAiProvider implements ProviderService {
      * @throws ProviderException {@link Problem#NOT_READY} when a key is needed and there is none
      */
     private char[] key(ProviderConfig c) throws ProviderException {
+        if (c.transport() == Transport.INSECURE_REFUSED) {
+            throw new ProviderException(Problem.NOT_READY, "provider " + c.id() + " is refused: its baseUrl "
+                    + c.displayBaseUrl() + " is plain http:// to another machine, so its key and your messages "
+                    + "would cross the network unencrypted",
+                    "Use the https:// address of the service. If this network is trusted (a server in your own "
+                            + "lab), set allowInsecure = true in the provider's configuration.",
+                    0, null, c.id(), null);
+        }
         char[] key = storedKey(c);
         if (key == null) {
             String fromEnv = envKey(c);
@@ -207,7 +217,7 @@ final class OpenAiProvider implements ProviderService {
         String envNote = c.apiKeyEnv() == null ? ""
                 : " (the environment variable " + c.apiKeyEnv() + " named by apiKeyEnv is not set)";
         throw new ProviderException(Problem.NOT_READY, "provider " + c.id() + " has no API key" + envNote,
-                "Store one: with the shell command moryflow:key-set " + c.id() + " (coming), or put apiKey = <your "
+                "Store one: with the shell command moryflow:key-set " + c.id() + ", or put apiKey = <your "
                         + "key> in its deploy file deploy/moryflow.provider.openai-" + c.id() + ".cfg (it is moved "
                         + "into the encrypted credential store), or set the environment variable "
                         + (c.apiKeyEnv() == null ? "named by apiKeyEnv" : c.apiKeyEnv()) + ".",

@@ -106,6 +106,12 @@ public class OpenAiProviderComponent {
                 description = "Clear to keep this configuration without offering the provider.")
         boolean enabled() default true;
 
+        /** @return whether plain http to another machine is allowed */
+        @AttributeDefinition(name = "Allow insecure HTTP", description = "Plain http:// to another machine sends "
+                + "the key and your messages unencrypted, so such a provider is refused. Set only for a server on a "
+                + "network you trust; https:// and this machine (localhost) need no setting.")
+        boolean allowInsecure() default false;
+
         /** @return the preset id */
         @AttributeDefinition(name = "Preset", required = false,
                 description = "The preset this provider was made from (set by MoryFlow); empty for custom "
@@ -190,11 +196,24 @@ public class OpenAiProviderComponent {
             registration = context.registerService(ProviderService.class, provider, props);
             logger.info("Provider {} registered: {} protocol, base URL {}, models {}", c.id(), c.protocol(),
                     c.displayBaseUrl(), c.models());
+            warnInsecure(c);
         } else {
             provider.update(c);
             registration.setProperties(props);
             logger.info("Provider {} updated: {} protocol, base URL {}, models {}", c.id(), c.protocol(),
                     c.displayBaseUrl(), c.models());
+            warnInsecure(c);
+        }
+    }
+
+    private void warnInsecure(ProviderConfig c) {
+        if (c.transport() == dev.moryflow.provider.Transport.INSECURE_REFUSED) {
+            logger.warn("Provider {}: base URL {} is plain http:// to another machine; every request is refused (no "
+                    + "key is sent) until it uses https:// or its configuration sets allowInsecure = true", c.id(),
+                    c.displayBaseUrl());
+        } else if (c.transport() == dev.moryflow.provider.Transport.INSECURE_ALLOWED) {
+            logger.warn("Provider {}: base URL {} is plain http:// to another machine and allowInsecure = true: its "
+                    + "key and messages cross the network unencrypted", c.id(), c.displayBaseUrl());
         }
     }
 

@@ -17,6 +17,7 @@ import dev.moryflow.http.Problems;
 import dev.moryflow.provider.ModelInfo;
 import dev.moryflow.provider.ProviderIds;
 import dev.moryflow.provider.ProviderService;
+import dev.moryflow.provider.Transport;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 
@@ -39,6 +40,7 @@ final class ProviderConfig {
     static final String TIMEOUT_SECONDS = "timeoutSeconds";
     static final String ENABLED = "enabled";
     static final String PRESET = "preset";
+    static final String ALLOW_INSECURE = "allowInsecure";
 
     /** The two wire dialects. */
     enum Dialect {
@@ -72,6 +74,7 @@ final class ProviderConfig {
     private final String preset;
     private final int ranking;
     private final boolean local;
+    private final Transport transport;
 
     private ProviderConfig(Builder b) {
         this.pid = b.pid;
@@ -96,6 +99,8 @@ final class ProviderConfig {
         this.preset = b.preset;
         this.ranking = b.ranking;
         this.local = isLoopback(b.baseUrl.host());
+        this.transport = local ? Transport.LOCAL : b.baseUrl.isHttps() ? Transport.HTTPS
+                : b.allowInsecure ? Transport.INSECURE_ALLOWED : Transport.INSECURE_REFUSED;
     }
 
     /**
@@ -176,6 +181,7 @@ final class ProviderConfig {
                     + "(readTimeoutSeconds of moryflow.http)");
         }
         b.preset = string(p.get(PRESET));
+        b.allowInsecure = bool(p, ALLOW_INSECURE, false);
         b.ranking = integer(p, Constants.SERVICE_RANKING, 0);
 
         b.chatUrl = endpoint(url, "chat/completions", b.dialect == Dialect.AZURE ? apiVersion : null);
@@ -351,6 +357,7 @@ final class ProviderConfig {
             props.put(ProviderService.PROVIDER_PRESET, preset);
         }
         props.put(Constants.SERVICE_RANKING, ranking);
+        props.put(Constants.SERVICE_PID, pid);
         return props;
     }
 
@@ -437,6 +444,11 @@ final class ProviderConfig {
         return ranking;
     }
 
+    /** @return how requests travel: https, on this machine, or plain http to another host (refused or allowed) */
+    Transport transport() {
+        return transport;
+    }
+
     /** @return whether the base URL points at this machine, where servers usually need no key */
     boolean local() {
         return local;
@@ -464,5 +476,6 @@ final class ProviderConfig {
         int timeoutSeconds;
         String preset;
         int ranking;
+        boolean allowInsecure;
     }
 }

@@ -205,6 +205,28 @@ public class OpenAiProviderTest {
     }
 
     @Test
+    public void plainHttpToAnotherMachineIsRefusedBeforeAnythingIsSent() throws Exception {
+        // TEST-NET-1 (RFC 5737): nothing answers there, so a request that was tried would not come back at once
+        OpenAiProvider p = provider("lab", "baseUrl", "http://192.0.2.10:8000/v1", "apiKeyEnv", "LAB_KEY");
+        env.put("LAB_KEY", "sk-lab-key-must-not-travel");
+        assertEquals(dev.moryflow.provider.Transport.INSECURE_REFUSED, p.info().transport());
+        ProviderException e = chatFails(p, ChatRequest.of("m", "hi"));
+        assertEquals(Problem.NOT_READY, e.problem());
+        assertTrue(e.getMessage(), e.getMessage().contains("plain http:// to another machine"));
+        assertTrue(e.hint(), e.hint().contains("allowInsecure = true"));
+        assertFalse(e.getMessage().contains("sk-lab-key"));
+        try {
+            p.listRemoteModels();
+            fail("listed remote models over plain http");
+        } catch (ProviderException expected) {
+            assertEquals(Problem.NOT_READY, expected.problem());
+        }
+        Fakes.Listener l = new Fakes.Listener();
+        p.stream(ChatRequest.of("m", "hi"), l);
+        assertEquals(Problem.NOT_READY, l.awaitEnd().error.problem());
+    }
+
+    @Test
     public void keyFromTheEnvironmentIsUsedWhenTheStoreHasNone() throws Exception {
         env.put("ACME_KEY", " from-env-key-123\n");
         server.enqueue(json(200, ANSWER));

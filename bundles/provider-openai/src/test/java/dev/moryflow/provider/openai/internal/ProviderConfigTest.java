@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.Test;
 
 import dev.moryflow.provider.ProviderService;
+import dev.moryflow.provider.Transport;
 
 public class ProviderConfigTest {
 
@@ -72,7 +73,8 @@ public class ProviderConfigTest {
         assertArrayEquals(new String[] { "a", "b", "c" }, (String[]) p.get(ProviderService.PROVIDER_MODELS));
         assertEquals("groq", p.get(ProviderService.PROVIDER_PRESET));
         assertEquals(5, p.get("service.ranking"));
-        assertEquals(6, p.size());
+        assertEquals("the configuration it was made from", "moryflow.provider.openai~groq", p.get("service.pid"));
+        assertEquals(7, p.size());
         assertFalse(p.toString().contains("sk-must-not-appear"));
 
         Hashtable<String, Object> custom = ProviderConfig.parse(cfg("x", "baseUrl", "http://localhost:1234/v1"))
@@ -115,6 +117,25 @@ public class ProviderConfigTest {
         for (String url : new String[] { "https://api.example.com/v1", "http://127.example.com/v1",
                 "http://192.168.1.5:8000/v1" }) {
             assertFalse(url, ProviderConfig.parse(cfg("r", "baseUrl", url)).local());
+        }
+    }
+
+    @Test
+    public void plainHttpToAnotherMachineIsRefusedUnlessAllowedAndAlwaysFlagged() throws Exception {
+        assertEquals(Transport.HTTPS, ProviderConfig.parse(cfg("a", "baseUrl", "https://api.example.com/v1"))
+                .transport());
+        assertEquals(Transport.LOCAL, ProviderConfig.parse(cfg("b", "baseUrl", "http://localhost:1234/v1"))
+                .transport());
+        assertEquals(Transport.INSECURE_REFUSED, ProviderConfig.parse(cfg("c", "baseUrl",
+                "http://192.168.1.5:8000/v1")).transport());
+        assertEquals(Transport.INSECURE_ALLOWED, ProviderConfig.parse(cfg("d", "baseUrl",
+                "http://gpu-box.lab:8000/v1", "allowInsecure", "true")).transport());
+        assertTrue(Transport.INSECURE_ALLOWED.insecure());
+        try {
+            ProviderConfig.parse(cfg("e", "baseUrl", "http://gpu-box.lab/v1", "allowInsecure", "yes please"));
+            fail("accepted a non-boolean allowInsecure");
+        } catch (InvalidConfigurationException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("allowInsecure = true or allowInsecure = false"));
         }
     }
 

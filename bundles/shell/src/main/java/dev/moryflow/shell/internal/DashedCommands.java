@@ -1,0 +1,44 @@
+package dev.moryflow.shell.internal;
+
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+
+import org.apache.felix.service.command.Function;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * Gogo finds a command by its method's name, and Java names cannot hold a dash: commands such as {@code key-set}
+ * are registered as {@link Function} services of their own, and unregistered together.
+ */
+final class DashedCommands {
+
+    private final BundleContext context;
+    private final List<ServiceRegistration<Function>> registrations = new ArrayList<>();
+
+    DashedCommands(BundleContext context) {
+        this.context = context;
+    }
+
+    /** Registers {@code moryflow:<name>}. */
+    DashedCommands add(String name, Function f) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("osgi.command.scope", "moryflow");
+        props.put("osgi.command.function", name);
+        registrations.add(context.registerService(Function.class, f, props));
+        return this;
+    }
+
+    /** Unregisters every command added. */
+    void removeAll() {
+        for (ServiceRegistration<Function> r : registrations) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping
+            }
+        }
+        registrations.clear();
+    }
+}
