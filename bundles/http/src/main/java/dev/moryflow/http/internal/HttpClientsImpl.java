@@ -81,6 +81,10 @@ public class HttpClientsImpl implements HttpClients {
                 .writeTimeout(Duration.ofSeconds(s.readTimeoutSeconds()))
                 .followRedirects(false)
                 .followSslRedirects(false)
+                // happy-eyeballs connecting starts a task queue for every call, pooled connection or not: measured
+                // with the benchmark, turning it off cut the added latency at 1 connection after load from 0.51-0.60
+                // to 0.40 ms (a gateway talks to a few hosts and keeps their connections)
+                .fastFallback(false)
                 .addInterceptor(new ConnectRetryInterceptor(s.retries()));
         if (s.proxy() != null) {
             b.proxy(s.proxy());

@@ -59,6 +59,7 @@ public class HttpClientsImplTest {
         assertEquals(HttpClients.MAX_REQUESTS, c.dispatcher().getMaxRequestsPerHost());
         assertEquals(HttpClients.MAX_REQUESTS, c.dispatcher().getMaxRequests());
         assertFalse("redirects are reported, not followed", c.followRedirects());
+        assertFalse("one connection attempt at a time: no task queue per call", c.fastFallback());
         assertNull(c.proxy());
     }
 
