@@ -27,14 +27,25 @@ class BundleCredentialStore implements CredentialStore {
     private final Logger logger = LoggerFactory.getLogger(BundleCredentialStore.class);
     private final Vault vault;
     private final Bundle bundle;
+    private final FirstRegistrations registrations;
 
     /**
      * @param vault  the shared vault
      * @param bundle the bundle using this view; null denies every read
      */
     BundleCredentialStore(Vault vault, Bundle bundle) {
+        this(vault, bundle, null);
+    }
+
+    /**
+     * @param vault         the shared vault
+     * @param bundle        the bundle using this view; null denies every read
+     * @param registrations the oldest registration of each provider id, or null to ask the service registry
+     */
+    BundleCredentialStore(Vault vault, Bundle bundle, FirstRegistrations registrations) {
         this.vault = vault;
         this.bundle = bundle;
+        this.registrations = registrations;
     }
 
     @Override
@@ -110,6 +121,11 @@ class BundleCredentialStore implements CredentialStore {
 
     /** @return whether no ProviderService with that provider id is older than the service {@code mine} */
     private boolean registeredFirst(String id, long mine) {
+        Long known = registrations == null ? null : registrations.first(id);
+        if (known != null && known == mine) {
+            // the common case, from the snapshot kept by service events; anything else asks the registry itself
+            return true;
+        }
         try {
             BundleContext context = bundle.getBundleContext();
             if (context == null) {

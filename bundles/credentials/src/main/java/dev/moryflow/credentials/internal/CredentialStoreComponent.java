@@ -17,10 +17,12 @@ public class CredentialStoreComponent extends BundleCredentialStore {
 
     /**
      * @param context the component context, giving the using bundle
-     * @param vault   the shared vault
+     * @param vault         the shared vault
+     * @param registrations the oldest registration of each provider id
      */
     @Activate
-    public CredentialStoreComponent(ComponentContext context, @Reference VaultComponent vault) {
-        super(vault.vault(), context.getUsingBundle());
+    public CredentialStoreComponent(ComponentContext context, @Reference VaultComponent vault,
+            @Reference FirstRegistrations registrations) {
+        super(vault.vault(), context.getUsingBundle(), registrations);
     }
 }
