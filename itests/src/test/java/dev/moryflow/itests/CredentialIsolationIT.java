@@ -8,17 +8,9 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.net.URL;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import org.junit.After;
 import org.junit.Before;
@@ -29,7 +21,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 
@@ -89,34 +80,8 @@ public class CredentialIsolationIT extends HubTestSupport {
 
     /** Builds the foreign bundle from the classes of the {@code foreign} package, with its own manifest. */
     private byte[] buildForeignBundle() throws Exception {
-        Manifest mf = new Manifest();
-        Attributes a = mf.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", FOREIGN_BSN);
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Bundle-Activator", ForeignActivator.class.getName());
-        a.putValue("Import-Package", "dev.moryflow.credentials;version=\"[1.0,2)\","
-                + "dev.moryflow.provider;version=\"[1.0,2)\",org.osgi.framework,org.osgi.service.cm");
-        String folder = ForeignActivator.class.getPackageName().replace('.', '/');
-        Bundle probe = FrameworkUtil.getBundle(getClass());
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int classes = 0;
-        try (JarOutputStream jar = new JarOutputStream(bytes, mf)) {
-            Enumeration<URL> entries = probe.findEntries(folder, "*.class", false);
-            while (entries != null && entries.hasMoreElements()) {
-                URL url = entries.nextElement();
-                String path = url.getPath().startsWith("/") ? url.getPath().substring(1) : url.getPath();
-                jar.putNextEntry(new JarEntry(path));
-                try (InputStream in = url.openStream()) {
-                    in.transferTo(jar);
-                }
-                jar.closeEntry();
-                classes++;
-            }
-        }
-        assertTrue("the probe holds the foreign bundle's classes", classes >= 3);
-        return bytes.toByteArray();
+        return bundleOf(FOREIGN_BSN, ForeignActivator.class, "dev.moryflow.credentials;version=\"[1.0,2)\","
+                + "dev.moryflow.provider;version=\"[1.0,2)\",org.osgi.framework,org.osgi.service.cm", 3);
     }
 
     /** Runs one attempt inside the foreign bundle. */

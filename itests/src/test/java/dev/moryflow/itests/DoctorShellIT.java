@@ -4,9 +4,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -64,15 +60,7 @@ public class DoctorShellIT extends HubTestSupport {
     }
 
     private String run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-            Object result = session.execute(command);
-            if (result != null) {
-                ps.print(session.format(result, 0));
-            }
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
+        String text = Gogo.run(processor, command, "");
         Path samples = Path.of(System.getProperty("itest.work", "target/itest-work")).getParent()
                 .resolve("doctor-samples.txt");
         Files.writeString(samples, "g! " + command + "\n" + text + "\n", StandardCharsets.UTF_8,

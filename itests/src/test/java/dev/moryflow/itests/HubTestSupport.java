@@ -116,6 +116,50 @@ public abstract class HubTestSupport {
                 cleanCaches(true));
     }
 
+    /**
+     * Builds a bundle jar from the classes of one package of this probe (the sub-packages {@code extra} and
+     * {@code foreign} hold such bundles), with its own manifest, for installing at runtime.
+     *
+     * @param symbolicName  the bundle's symbolic name
+     * @param activator     its activator, whose package is packed
+     * @param importPackage the Import-Package header
+     * @param minClasses    how many classes the package must give at least
+     * @return the jar's bytes
+     */
+    protected byte[] bundleOf(String symbolicName, Class<?> activator, String importPackage, int minClasses)
+            throws IOException {
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        java.util.jar.Attributes a = mf.getMainAttributes();
+        a.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", symbolicName);
+        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue("Bundle-Activator", activator.getName());
+        a.putValue("Import-Package", importPackage);
+        String folder = activator.getPackageName().replace('.', '/');
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        int classes = 0;
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(bytes, mf)) {
+            java.util.Enumeration<java.net.URL> entries = FrameworkUtil.getBundle(getClass())
+                    .findEntries(folder, "*.class", false);
+            while (entries != null && entries.hasMoreElements()) {
+                java.net.URL url = entries.nextElement();
+                String path = url.getPath().startsWith("/") ? url.getPath().substring(1) : url.getPath();
+                jar.putNextEntry(new java.util.jar.JarEntry(path));
+                try (java.io.InputStream in = url.openStream()) {
+                    in.transferTo(jar);
+                }
+                jar.closeEntry();
+                classes++;
+            }
+        }
+        if (classes < minClasses) {
+            throw new AssertionError("the probe holds " + classes + " classes of " + folder + ", expected "
+                    + minClasses + " at least");
+        }
+        return bytes.toByteArray();
+    }
+
     /** Options of a test class: the core plus what the class adds. */
     protected static Option[] hub(String workDir, Option... more) {
         List<Option> all = new ArrayList<>();

@@ -9,10 +9,6 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.List;
@@ -21,7 +17,6 @@ import java.util.Map;
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Option;
@@ -87,15 +82,7 @@ public class PresetsIT extends HubTestSupport {
     }
 
     private String run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-            Object result = session.execute(command);
-            if (result != null) {
-                ps.print(session.format(result, 0));
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return Gogo.run(processor, command, "");
     }
 
     @Test

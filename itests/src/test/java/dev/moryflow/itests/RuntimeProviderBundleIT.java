@@ -4,14 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.net.URL;
-import java.util.Enumeration;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -20,7 +12,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.FrameworkUtil;
 
 import dev.moryflow.events.Topics;
 import dev.moryflow.itests.extra.EchoProviderActivator;
@@ -40,33 +31,8 @@ public class RuntimeProviderBundleIT extends HubTestSupport {
 
     /** Builds a bundle jar holding the classes of the {@code extra} package, with its own manifest. */
     private byte[] buildEchoBundle() throws Exception {
-        Manifest mf = new Manifest();
-        Attributes a = mf.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", "dev.moryflow.itests.echo");
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Bundle-Activator", EchoProviderActivator.class.getName());
-        a.putValue("Import-Package", "dev.moryflow.provider;version=\"[1.0,2)\",org.osgi.framework");
-        String folder = EchoProviderActivator.class.getPackageName().replace('.', '/');
-        Bundle probe = FrameworkUtil.getBundle(getClass());
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int classes = 0;
-        try (JarOutputStream jar = new JarOutputStream(bytes, mf)) {
-            Enumeration<URL> entries = probe.findEntries(folder, "*.class", false);
-            while (entries != null && entries.hasMoreElements()) {
-                URL url = entries.nextElement();
-                String path = url.getPath().startsWith("/") ? url.getPath().substring(1) : url.getPath();
-                jar.putNextEntry(new JarEntry(path));
-                try (InputStream in = url.openStream()) {
-                    in.transferTo(jar);
-                }
-                jar.closeEntry();
-                classes++;
-            }
-        }
-        assertTrue("the probe holds the echo provider's classes", classes >= 2);
-        return bytes.toByteArray();
+        return bundleOf("dev.moryflow.itests.echo", EchoProviderActivator.class,
+                "dev.moryflow.provider;version=\"[1.0,2)\",org.osgi.framework", 2);
     }
 
     @Test

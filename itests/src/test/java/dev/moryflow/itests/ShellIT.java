@@ -3,15 +3,10 @@ package dev.moryflow.itests;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -45,16 +40,7 @@ public class ShellIT extends HubTestSupport {
     }
 
     private String run(String command, String input) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession session = processor.createSession(
-                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), ps, ps)) {
-            Object result = session.execute(command);
-            if (result != null) {
-                ps.print(session.format(result, 0));
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return Gogo.run(processor, command, input);
     }
 
     @Test

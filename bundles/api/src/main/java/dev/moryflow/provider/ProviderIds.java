@@ -58,4 +58,22 @@ public final class ProviderIds {
     public static boolean isValid(String id) {
         return id != null && VALID.matcher(id).matches();
     }
+
+    /**
+     * Escapes a value for an LDAP-style service filter, such as {@code (provider.id=<value>)}.
+     *
+     * @param value a property value, for example a provider id or a configuration PID
+     * @return the value with {@code \\ * ( )} escaped
+     * @since 1.1
+     */
+    public static String filterValue(String value) {
+        StringBuilder sb = new StringBuilder(value.length());
+        for (char c : value.toCharArray()) {
+            if (c == '\\' || c == '*' || c == '(' || c == ')') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
 }

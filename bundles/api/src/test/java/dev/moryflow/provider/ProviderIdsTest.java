@@ -33,4 +33,10 @@ public class ProviderIdsTest {
         assertFalse(ProviderIds.isValid(""));
         assertFalse(ProviderIds.isValid(null));
     }
+
+    @Test
+    public void filterValuesAreEscapedForServiceFilters() {
+        org.junit.Assert.assertEquals("a\\(b\\)\\*c\\\\d", ProviderIds.filterValue("a(b)*c\\d"));
+        org.junit.Assert.assertEquals("moryflow.provider.openai~groq", ProviderIds.filterValue("moryflow.provider.openai~groq"));
+    }
 }

@@ -295,7 +295,7 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         }
         try {
             Configuration[] found = ca.listConfigurations("(" + Constants.SERVICE_PID + "="
-                    + p.pid.replace("\\", "\\\\").replace("*", "\\*").replace("(", "\\(").replace(")", "\\)") + ")");
+                    + dev.moryflow.provider.ProviderIds.filterValue(p.pid) + ")");
             if (found == null || found.length == 0 || found[0].getProperties() == null) {
                 throw new ProviderException(Problem.BAD_REQUEST, "the configuration of provider '" + p.id
                         + "' is gone", "List the providers again (`moryflow:providers`); it may have just been "

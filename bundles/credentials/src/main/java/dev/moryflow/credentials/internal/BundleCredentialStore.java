@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import dev.moryflow.credentials.CredentialAccessException;
 import dev.moryflow.credentials.CredentialMetadata;
 import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.provider.ProviderIds;
 import dev.moryflow.provider.ProviderService;
 
 /**
@@ -132,7 +133,7 @@ class BundleCredentialStore implements CredentialStore {
                 return false;
             }
             ServiceReference<?>[] all = context.getAllServiceReferences(ProviderService.class.getName(),
-                    "(" + ProviderService.PROVIDER_ID + "=" + escape(id) + ")");
+                    "(" + ProviderService.PROVIDER_ID + "=" + ProviderIds.filterValue(id) + ")");
             for (ServiceReference<?> r : all == null ? new ServiceReference<?>[0] : all) {
                 if (serviceId(r) < mine) {
                     return false;
@@ -147,17 +148,6 @@ class BundleCredentialStore implements CredentialStore {
     private static long serviceId(ServiceReference<?> r) {
         Object id = r.getProperty(Constants.SERVICE_ID);
         return id instanceof Long ? (Long) id : Long.MAX_VALUE;
-    }
-
-    private static String escape(String value) {
-        StringBuilder sb = new StringBuilder(value.length());
-        for (char c : value.toCharArray()) {
-            if (c == '\\' || c == '*' || c == '(' || c == ')') {
-                sb.append('\\');
-            }
-            sb.append(c);
-        }
-        return sb.toString();
     }
 
     private static boolean isProviderService(Object objectClass) {

@@ -216,11 +216,16 @@ final class OpenAiProvider implements ProviderService {
         }
         String envNote = c.apiKeyEnv() == null ? ""
                 : " (the environment variable " + c.apiKeyEnv() + " named by apiKeyEnv is not set)";
-        throw new ProviderException(Problem.NOT_READY, "provider " + c.id() + " has no API key" + envNote,
-                "Store one: with the shell command moryflow:key-set " + c.id() + ", or put apiKey = <your "
+        String hint = c.preset() != null
+                ? "Export " + (c.apiKeyEnv() == null ? "the key's environment variable" : c.apiKeyEnv())
+                        + " before starting the hub, or store the key: moryflow:key-set " + c.id() + " in the shell, "
+                        + "PUT /api/providers/" + c.id() + "/key, or the API Key field of its configuration in the "
+                        + "Web Console (it goes into the encrypted credential store)."
+                : "Store one: with the shell command moryflow:key-set " + c.id() + ", or put apiKey = <your "
                         + "key> in its deploy file deploy/moryflow.provider.openai-" + c.id() + ".cfg (it is moved "
                         + "into the encrypted credential store), or set the environment variable "
-                        + (c.apiKeyEnv() == null ? "named by apiKeyEnv" : c.apiKeyEnv()) + ".",
+                        + (c.apiKeyEnv() == null ? "named by apiKeyEnv" : c.apiKeyEnv()) + ".";
+        throw new ProviderException(Problem.NOT_READY, "provider " + c.id() + " has no API key" + envNote, hint,
                 0, null, c.id(), null);
     }
 

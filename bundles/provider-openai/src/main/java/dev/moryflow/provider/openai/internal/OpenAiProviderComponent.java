@@ -238,7 +238,7 @@ public class OpenAiProviderComponent {
     private String otherHolder(String id) {
         try {
             ServiceReference<?>[] refs = context.getServiceReferences(ProviderService.class.getName(),
-                    "(" + ProviderService.PROVIDER_ID + "=" + escape(id) + ")");
+                    "(" + ProviderService.PROVIDER_ID + "=" + ProviderIds.filterValue(id) + ")");
             if (refs == null) {
                 return null;
             }
@@ -252,17 +252,6 @@ public class OpenAiProviderComponent {
             logger.debug("Could not check whether provider id {} is free", id, e);
         }
         return null;
-    }
-
-    private static String escape(String value) {
-        StringBuilder sb = new StringBuilder(value.length());
-        for (char c : value.toCharArray()) {
-            if (c == '\\' || c == '*' || c == '(' || c == ')') {
-                sb.append('\\');
-            }
-            sb.append(c);
-        }
-        return sb.toString();
     }
 
     private void unregister() {

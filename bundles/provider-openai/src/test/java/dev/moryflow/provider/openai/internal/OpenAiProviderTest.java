@@ -205,6 +205,18 @@ public class OpenAiProviderTest {
     }
 
     @Test
+    public void aPresetWithoutAKeySaysHowToSetOneWithoutEditingAnyFile() throws Exception {
+        OpenAiProvider p = provider("deepseek", "baseUrl", "https://api.deepseek.invalid/v1", "apiKeyEnv",
+                "DEEPSEEK_API_KEY", "preset", "deepseek");
+        ProviderException e = chatFails(p, ChatRequest.of("deepseek-chat", "hi"));
+        assertEquals(Problem.NOT_READY, e.problem());
+        assertTrue(e.hint(), e.hint().startsWith("Export DEEPSEEK_API_KEY before starting the hub")
+                && e.hint().contains("moryflow:key-set deepseek") && e.hint().contains("PUT /api/providers/deepseek/key")
+                && !e.hint().contains("deploy/"));
+        assertEquals(0, server.getRequestCount());
+    }
+
+    @Test
     public void plainHttpToAnotherMachineIsRefusedBeforeAnythingIsSent() throws Exception {
         // TEST-NET-1 (RFC 5737): nothing answers there, so a request that was tried would not come back at once
         OpenAiProvider p = provider("lab", "baseUrl", "http://192.0.2.10:8000/v1", "apiKeyEnv", "LAB_KEY");
