@@ -106,6 +106,22 @@ public class GatewayIT extends HubTestSupport {
     }
 
     @Test
+    public void remoteModelsShowWhatTheListLacksAndPostingModelsAddsThemToTheConfiguration() throws Exception {
+        HttpResponse<String> r = get("/api/providers/gw/remote-models", TOKEN);
+        assertEquals(r.body(), 200, r.statusCode());
+        assertTrue(r.body(), r.body().contains("\"missing\":[\"remote-a\",\"remote-b\"]")
+                && r.body().contains("\"gone\":[\"gw-model\",\"other-model\"]"));
+        HttpResponse<String> added = post("/api/providers/gw/models", "{\"models\":[\"remote-a\",\"gw-model\"]}");
+        assertEquals(added.body(), 200, added.statusCode());
+        assertTrue(added.body(), added.body().contains("\"added\":[\"remote-a\"]"));
+        awaitCondition("the added model is not served", () -> get("/v1/models", TOKEN).body().contains("gw/remote-a"));
+        assertEquals(400, post("/api/providers/gw/models", "{\"models\":\"remote-b\"}").statusCode());
+        HttpResponse<String> unknown = get("/api/providers/nope/remote-models", TOKEN);
+        assertEquals(400, unknown.statusCode());
+        assertTrue(unknown.body(), unknown.body().contains("there is no provider 'nope'"));
+    }
+
+    @Test
     public void everyRouteNeedsTheToken() throws Exception {
         HttpResponse<String> none = get("/v1/models", null);
         assertEquals(401, none.statusCode());

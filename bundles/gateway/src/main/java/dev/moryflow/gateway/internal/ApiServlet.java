@@ -42,6 +42,7 @@ import dev.moryflow.provider.DiagnosisStep;
 import dev.moryflow.provider.ProviderDoctor;
 import dev.moryflow.provider.ProviderIds;
 import dev.moryflow.provider.ProviderInfo;
+import dev.moryflow.provider.ProviderException;
 import dev.moryflow.provider.ProviderService;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
@@ -83,6 +84,10 @@ public class ApiServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile ProviderDoctor doctor;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile dev.moryflow.chat.ModelListService modelLists;
 
     @Activate
     public ApiServlet(@Reference ConfigurationAdmin configAdmin, @Reference ChatService chat,
@@ -155,12 +160,18 @@ public class ApiServlet extends HttpServlet {
             }
         } else if (p.length == 3 && p[0].equals("providers") && p[2].equals("test") && method.equals("POST")) {
             return test(p[1], req.getParameter("model"));
+        } else if (p.length == 3 && p[0].equals("providers") && p[2].equals("remote-models")
+                && method.equals("GET")) {
+            return remoteModels(p[1]);
+        } else if (p.length == 3 && p[0].equals("providers") && p[2].equals("models") && method.equals("POST")) {
+            return addModels(p[1], body(req));
         } else if (p.length == 1 && p[0].equals("models") && method.equals("GET")) {
             return models();
         }
         throw new ApiError(404, "no route " + method + " /api/"
                 + String.join("/", p) + ". Routes: GET|POST /api/providers, GET|PUT|DELETE /api/providers/{id}, "
-                + "PUT|DELETE /api/providers/{id}/key, POST /api/providers/{id}/test, GET /api/models");
+                + "PUT|DELETE /api/providers/{id}/key, POST /api/providers/{id}/test, GET /api/providers/{id}/remote-models, "
+                + "POST /api/providers/{id}/models, GET /api/models");
     }
 
     private List<Map<String, Object>> providerList() throws IOException {
@@ -350,6 +361,49 @@ public class ApiServlet extends HttpServlet {
             throw new ApiError(e instanceof IllegalStateException ? 503 : 400, e.getMessage());
         } finally {
             Arrays.fill(secret, '\0');
+        }
+    }
+
+    private dev.moryflow.chat.ModelListService modelLists() throws ApiError {
+        dev.moryflow.chat.ModelListService m = modelLists;
+        if (m == null) {
+            throw new ApiError(503, "the chat bundle (dev.moryflow.chat) is not running");
+        }
+        return m;
+    }
+
+    /** {@code GET /api/providers/{id}/remote-models}: what the provider serves, and what its list lacks. */
+    private Object remoteModels(String id) throws ApiError {
+        try {
+            dev.moryflow.chat.RemoteModels r = modelLists().remoteModels(id);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("provider", r.providerId());
+            List<String> remote = new ArrayList<>();
+            r.remote().forEach(m -> remote.add(m.id()));
+            out.put("remote", remote);
+            out.put("configured", r.configured());
+            out.put("missing", r.missing());
+            out.put("gone", r.gone());
+            return out;
+        } catch (ProviderException e) {
+            throw new ApiError(ErrorMapping.of(e).status, e.describe());
+        }
+    }
+
+    /** {@code POST /api/providers/{id}/models} with {@code {"models": ["a", "b"]}}: adds them to its configuration. */
+    private Object addModels(String id, Map<String, Object> body) throws ApiError {
+        Object wanted = body.get("models");
+        if (!(wanted instanceof List) || ((List<?>) wanted).isEmpty()
+                || !((List<?>) wanted).stream().allMatch(o -> o instanceof String)) {
+            throw new ApiError(400, "models must be a non-empty list of model IDs, for example "
+                    + "{\"models\": [\"llama-3.3-70b-versatile\"]}");
+        }
+        List<String> ids = new ArrayList<>();
+        ((List<?>) wanted).forEach(o -> ids.add((String) o));
+        try {
+            return Map.of("provider", id, "added", modelLists().addModels(id, ids));
+        } catch (ProviderException e) {
+            throw new ApiError(ErrorMapping.of(e).status, e.describe());
         }
     }
 
