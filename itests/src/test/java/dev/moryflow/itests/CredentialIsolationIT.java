@@ -80,8 +80,8 @@ public class CredentialIsolationIT extends HubTestSupport {
 
     /** Builds the foreign bundle from the classes of the {@code foreign} package, with its own manifest. */
     private byte[] buildForeignBundle() throws Exception {
-        return bundleOf(FOREIGN_BSN, ForeignActivator.class, "dev.moryflow.credentials;version=\"[1.0,2)\","
-                + "dev.moryflow.provider;version=\"[1.0,2)\",org.osgi.framework,org.osgi.service.cm", 3);
+        return bundleOf(FOREIGN_BSN, ForeignActivator.class, "dev.moryflow.credentials;version=\"[2.0,3)\","
+                + "dev.moryflow.provider;version=\"[2.0,3)\",org.osgi.framework,org.osgi.service.cm", 3);
     }
 
     /** Runs one attempt inside the foreign bundle. */

@@ -32,7 +32,7 @@ public class RuntimeProviderBundleIT extends HubTestSupport {
     /** Builds a bundle jar holding the classes of the {@code extra} package, with its own manifest. */
     private byte[] buildEchoBundle() throws Exception {
         return bundleOf("dev.moryflow.itests.echo", EchoProviderActivator.class,
-                "dev.moryflow.provider;version=\"[1.0,2)\",org.osgi.framework", 2);
+                "dev.moryflow.provider;version=\"[2.0,3)\",org.osgi.framework", 2);
     }
 
     @Test

@@ -8,11 +8,22 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * The only place the hub stores secrets. Registered as a service factory: each bundle gets its own view, and what it
  * may do depends on who it is.
+ * <p>
+ * <b>A provider key belongs to one provider id, one configuration and one origin.</b> It is stored for the named
+ * provider configuration that owns the id ({@code moryflow.provider.openai~groq}) and for the origin (scheme, host,
+ * port, see {@link Origins}) of that configuration's base URL at the time. It is deleted with that configuration.
+ * When the base URL moves to another origin the key is <em>held</em>: {@link #read} refuses it with a
+ * {@link KeyHeldException} (and {@code moryflow/credential/HELD} is posted) until the user stores the key again or
+ * {@linkplain #confirmMove confirms the move}. A move within one origin (a path change) needs nothing.
+ * <p>
+ * <b>Hub secrets</b> (the gateway token) live in a namespace of their own: their names start with {@code hub:},
+ * which no provider id can contain.
  * <ul>
- * <li>Any bundle may store, rotate and delete a secret and read every secret's {@link CredentialMetadata}.</li>
- * <li>A bundle may {@link #read} only the secret of a provider whose {@code ProviderService} it registered itself
- * (service property {@code provider.id} equal to the credential id).</li>
- * <li>Nobody reads a secret back through an admin surface; {@link #verify} compares without revealing.</li>
+ * <li>Any bundle may store, rotate and delete a secret, confirm a move, and read every secret's
+ * {@link CredentialMetadata}.</li>
+ * <li>A bundle may {@link #read} only the key of a provider whose {@code ProviderService} it registered itself,
+ * first, from the configuration the key belongs to; nobody reads a hub secret: {@link #verify} compares without
+ * revealing.</li>
  * </ul>
  * Secrets are encrypted at rest and never logged. Methods taking a {@code char[]} copy it; the caller may wipe its
  * array afterwards.
@@ -20,23 +31,27 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface CredentialStore {
 
-    /** Credential id of the gateway's access token. */
-    String GATEWAY_TOKEN = "gateway.token";
+    /** Prefix of the names of hub secrets. */
+    String HUB_PREFIX = "hub:";
+    /** Name of the gateway's access token, a hub secret. */
+    String GATEWAY_TOKEN = HUB_PREFIX + "gateway.token";
 
     /**
      * Stores a secret, replacing any earlier one (then counted as a rotation: the earlier fingerprint is kept in the
-     * history). Posts {@code moryflow/credential/STORED} or {@code ROTATED}.
+     * history). A provider key is bound to the provider's configuration and the origin of its base URL now, which
+     * also releases a held key. Posts {@code moryflow/credential/STORED} or {@code ROTATED}.
      *
-     * @param id     the credential id (a provider id)
+     * @param id     a provider id, or a hub secret's name ({@link #GATEWAY_TOKEN})
      * @param secret the secret, not empty
      * @return the metadata of the stored secret
-     * @throws IllegalArgumentException when the id or the secret is empty
+     * @throws IllegalArgumentException when the id is not a valid provider id or hub secret name, no provider
+     *                                  configuration has that id, or the secret is empty
      * @throws IllegalStateException    when the store cannot be written; nothing changed then
      */
     CredentialMetadata store(String id, char[] secret);
 
     /**
-     * Replaces an existing secret. Posts {@code moryflow/credential/ROTATED}.
+     * Replaces an existing secret, as {@link #store} does. Posts {@code moryflow/credential/ROTATED}.
      *
      * @param id     the credential id
      * @param secret the new secret, not empty
@@ -55,14 +70,30 @@ public interface CredentialStore {
     boolean delete(String id);
 
     /**
-     * Reads a secret. Allowed only to the bundle that registered the {@code ProviderService} with that
-     * {@code provider.id}. The caller should wipe the returned array when done.
+     * The user's word that a held key may follow its provider to the origin its base URL moved to.
      *
-     * @param id the credential id
-     * @return a fresh copy of the secret, or empty when none is stored
-     * @throws CredentialAccessException when the calling bundle may not read it
+     * @param id the provider id
+     * @return the metadata, now bound to the new origin
+     * @throws IllegalArgumentException when no key is stored for that provider, or it is not held
+     * @throws IllegalStateException    when the store cannot be written; nothing changed then
+     * @since 2.0
      */
-    Optional<char[]> read(String id) throws CredentialAccessException;
+    CredentialMetadata confirmMove(String id);
+
+    /**
+     * Reads a provider's key to send it to {@code origin}. Allowed only to the bundle that registered the
+     * {@code ProviderService} with that {@code provider.id} first, from the configuration the key belongs to. The
+     * caller should wipe the returned array when done.
+     *
+     * @param id     the provider id
+     * @param origin the origin the key is about to be sent to ({@link Origins#of} of the request's URL)
+     * @return a fresh copy of the key, or empty when none is stored
+     * @throws KeyHeldException          when the key was stored for another origin and the user has not confirmed
+     *                                   the move
+     * @throws CredentialAccessException when the calling bundle may not read it
+     * @since 2.0
+     */
+    Optional<char[]> read(String id, String origin) throws CredentialAccessException;
 
     /**
      * Compares a candidate with the stored secret in constant time, without revealing it.
@@ -79,6 +110,6 @@ public interface CredentialStore {
      */
     Optional<CredentialMetadata> metadata(String id);
 
-    /** @return metadata of every stored secret, ordered by id */
+    /** @return metadata of every stored provider key and hub secret, ordered by id */
     List<CredentialMetadata> list();
 }

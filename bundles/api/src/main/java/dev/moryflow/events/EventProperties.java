@@ -44,6 +44,11 @@ public final class EventProperties {
     /** Long: a credential's age in days. */
     public static final String AGE_DAYS = "age.days";
 
+    /** String: the origin a key was stored for ({@code https://host[:port]}). @since 1.1 */
+    public static final String ORIGIN_FROM = "origin.from";
+    /** String: the origin a provider's base URL moved to. @since 1.1 */
+    public static final String ORIGIN_TO = "origin.to";
+
     private EventProperties() {
     }
 }

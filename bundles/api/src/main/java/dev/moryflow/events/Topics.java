@@ -53,6 +53,15 @@ public final class Topics {
      */
     public static final String CREDENTIAL_EXPIRING = "moryflow/credential/EXPIRING";
 
+    /**
+     * A provider's key is held: its base URL moved to another origin, so the key is not sent until the user stores
+     * it again or confirms the move. Properties: {@code provider.id}, {@code fingerprint}, {@code origin.from} (the
+     * origin the key was stored for), {@code origin.to} (the origin the base URL moved to).
+     *
+     * @since 1.1
+     */
+    public static final String CREDENTIAL_HELD = "moryflow/credential/HELD";
+
     private Topics() {
     }
 }

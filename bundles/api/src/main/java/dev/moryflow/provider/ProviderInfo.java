@@ -14,6 +14,7 @@ public final class ProviderInfo {
     private final String preset;
     private final KeyState keyState;
     private final Transport transport;
+    private final String keyHeldFrom;
 
     /**
      * @param id       the provider id
@@ -39,6 +40,23 @@ public final class ProviderInfo {
      */
     public ProviderInfo(String id, String name, String protocol, String baseUrl, String preset, KeyState keyState,
             Transport transport) {
+        this(id, name, protocol, baseUrl, preset, keyState, transport, null);
+    }
+
+    /**
+     * @param id          the provider id
+     * @param name        the display name
+     * @param protocol    the wire protocol, see {@link ProviderService#PROVIDER_PROTOCOL}
+     * @param baseUrl     the base URL, without credentials or query
+     * @param preset      the preset id it was made from, or null
+     * @param keyState    whether the provider has the key it needs
+     * @param transport   how its requests travel
+     * @param keyHeldFrom with {@link KeyState#HELD}: the origin the key was stored for; else null
+     * @since 2.0
+     */
+    public ProviderInfo(String id, String name, String protocol, String baseUrl, String preset, KeyState keyState,
+            Transport transport, String keyHeldFrom) {
+        this.keyHeldFrom = keyState == KeyState.HELD ? keyHeldFrom : null;
         this.transport = Objects.requireNonNull(transport, "transport");
         this.id = Objects.requireNonNull(id, "id");
         this.name = name == null || name.isBlank() ? id : name;
@@ -84,6 +102,34 @@ public final class ProviderInfo {
      */
     public Transport transport() {
         return transport;
+    }
+
+    /**
+     * @return with {@link KeyState#HELD}, the origin ({@code https://host[:port]}) the key was stored for, which
+     *         the base URL has left; else null
+     * @since 2.0
+     */
+    public String keyHeldFrom() {
+        return keyHeldFrom;
+    }
+
+    /**
+     * @return the status of the key in the user's words: {@code key held: base URL moved from https://a to
+     *         https://b}, {@code needs key}, {@code no key needed} or {@code key stored}
+     * @since 2.0
+     */
+    public String keyStatus() {
+        switch (keyState) {
+            case HELD:
+                return "key held: base URL moved from " + keyHeldFrom + " to "
+                        + dev.moryflow.credentials.Origins.of(baseUrl);
+            case MISSING:
+                return "needs key";
+            case NOT_REQUIRED:
+                return "no key needed";
+            default:
+                return "key stored";
+        }
     }
 
     @Override

@@ -6,5 +6,5 @@
  * All value types are immutable and safe to share between threads. None of them ever holds an API key.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package dev.moryflow.provider;

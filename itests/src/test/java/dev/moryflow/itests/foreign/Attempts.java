@@ -85,13 +85,34 @@ final class Attempts implements BiFunction<String, List<String>, Map<String, Str
         return context.getService(ref);
     }
 
-    private static Map<String, String> read(CredentialStore store, String id) {
+    private Map<String, String> read(CredentialStore store, String id) {
         try {
-            Optional<char[]> secret = store.read(id);
+            // asked for the very origin the victim sends its key to, so only the access rule can refuse it
+            Optional<char[]> secret = store.read(id, victimOrigin(id));
             return secret.isPresent() ? outcome("READ", new String(secret.get())) : outcome("EMPTY", null);
         } catch (RuntimeException e) {
             return failure(e);
         }
+    }
+
+    /** @return the origin of the base URL of the provider registered under {@code id}, or null */
+    private String victimOrigin(String id) {
+        try {
+            for (ServiceReference<ProviderService> r : context.getServiceReferences(ProviderService.class,
+                    "(" + ProviderService.PROVIDER_ID + "=" + id + ")")) {
+                ProviderService p = context.getService(r);
+                if (p != null) {
+                    try {
+                        return dev.moryflow.credentials.Origins.of(p.info().baseUrl());
+                    } finally {
+                        context.ungetService(r);
+                    }
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+        return null;
     }
 
     /** ServiceObjects of a bundle-scoped service still give the calling bundle's own view. */

@@ -29,52 +29,80 @@ class BundleCredentialStore implements CredentialStore {
     private final Vault vault;
     private final Bundle bundle;
     private final FirstRegistrations registrations;
-
-    /**
-     * @param vault  the shared vault
-     * @param bundle the bundle using this view; null denies every read
-     */
-    BundleCredentialStore(Vault vault, Bundle bundle) {
-        this(vault, bundle, null);
-    }
+    private final Owners owners;
 
     /**
      * @param vault         the shared vault
      * @param bundle        the bundle using this view; null denies every read
      * @param registrations the oldest registration of each provider id, or null to ask the service registry
+     * @param owners        who owns provider ids now
      */
-    BundleCredentialStore(Vault vault, Bundle bundle, FirstRegistrations registrations) {
+    BundleCredentialStore(Vault vault, Bundle bundle, FirstRegistrations registrations, Owners owners) {
         this.vault = vault;
         this.bundle = bundle;
         this.registrations = registrations;
+        this.owners = owners;
     }
 
     @Override
     public CredentialMetadata store(String id, char[] secret) {
-        return vault.store(id, secret);
+        if (isHubSecret(id)) {
+            return vault.store(id, secret);
+        }
+        Owners.Owner owner = owner(id);
+        return vault.store(id, secret, owner.pid, owner.origin);
     }
 
     @Override
     public CredentialMetadata rotate(String id, char[] secret) {
-        return vault.rotate(id, secret);
+        if (isHubSecret(id)) {
+            return vault.rotate(id, secret);
+        }
+        Owners.Owner owner = owner(id);
+        return vault.rotate(id, secret, owner.pid, owner.origin);
+    }
+
+    private Owners.Owner owner(String id) {
+        if (!ProviderIds.isValid(id)) {
+            throw new IllegalArgumentException("'" + id + "' is not a provider id: " + ProviderIds.RULE);
+        }
+        Owners.Owner owner = owners.ownerOf(id);
+        if (owner == null) {
+            throw new IllegalArgumentException("no provider configuration has the id " + id + ": create the "
+                    + "provider first (a deploy file, POST /api/providers or the Web Console), then store its key");
+        }
+        return owner;
+    }
+
+    private static boolean isHubSecret(String id) {
+        return id != null && id.startsWith(CredentialStore.HUB_PREFIX);
     }
 
     @Override
     public boolean delete(String id) {
-        return vault.delete(id);
+        return id != null && !id.startsWith(Vault.PARKED_PREFIX) && vault.delete(id);
     }
 
     @Override
-    public Optional<char[]> read(String id) throws CredentialAccessException {
-        if (!mayRead(id)) {
+    public CredentialMetadata confirmMove(String id) {
+        if (!ProviderIds.isValid(id)) {
+            throw new IllegalArgumentException("'" + id + "' is not a provider id: " + ProviderIds.RULE);
+        }
+        return vault.confirmMove(id);
+    }
+
+    @Override
+    public Optional<char[]> read(String id, String origin) throws CredentialAccessException {
+        if (!ProviderIds.isValid(id) || !mayRead(id)) {
             String name = bundleName();
-            logger.warn("Refused to give credential {} to bundle {}: it has not registered that provider, or another "
-                    + "bundle registered it first", id, name);
+            logger.warn("Refused to give credential {} to bundle {}: it has not registered that provider from the "
+                    + "configuration the key belongs to, or another bundle registered it first", id, name);
             throw new CredentialAccessException("bundle " + name + " may not read credential '" + id
                     + "': only the bundle that registered the ProviderService with provider.id=" + id
-                    + " first can read it; other bundles can use verify, metadata and list");
+                    + " first, from the configuration the key belongs to, can read it; other bundles can use "
+                    + "verify, metadata and list");
         }
-        return vault.secret(id);
+        return vault.secretFor(id, origin);
     }
 
     @Override
@@ -84,7 +112,7 @@ class BundleCredentialStore implements CredentialStore {
 
     @Override
     public Optional<CredentialMetadata> metadata(String id) {
-        return vault.metadata(id);
+        return id != null && id.startsWith(Vault.PARKED_PREFIX) ? Optional.empty() : vault.metadata(id);
     }
 
     @Override
@@ -111,11 +139,18 @@ class BundleCredentialStore implements CredentialStore {
             return false;
         }
         long mine = Long.MAX_VALUE;
+        Object pid = null;
         for (ServiceReference<?> reference : registered) {
             if (id.equals(reference.getProperty(ProviderService.PROVIDER_ID))
-                    && isProviderService(reference.getProperty(Constants.OBJECTCLASS))) {
-                mine = Math.min(mine, serviceId(reference));
+                    && isProviderService(reference.getProperty(Constants.OBJECTCLASS))
+                    && serviceId(reference) < mine) {
+                mine = serviceId(reference);
+                pid = reference.getProperty(Constants.SERVICE_PID);
             }
+        }
+        String owner = vault.ownerOf(id);
+        if (owner != null && !owner.equals(pid)) {
+            return false; // a registration from another configuration than the one the key belongs to
         }
         return mine != Long.MAX_VALUE && registeredFirst(id, mine);
     }

@@ -19,10 +19,11 @@ public class CredentialStoreComponent extends BundleCredentialStore {
      * @param context the component context, giving the using bundle
      * @param vault         the shared vault
      * @param registrations the oldest registration of each provider id
+     * @param steward       who owns provider ids
      */
     @Activate
     public CredentialStoreComponent(ComponentContext context, @Reference VaultComponent vault,
-            @Reference FirstRegistrations registrations) {
-        super(vault.vault(), context.getUsingBundle(), registrations);
+            @Reference FirstRegistrations registrations, @Reference StewardComponent steward) {
+        super(vault.vault(), context.getUsingBundle(), registrations, steward.owners());
     }
 }

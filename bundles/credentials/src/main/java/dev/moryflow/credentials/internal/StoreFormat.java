@@ -22,18 +22,21 @@ import javax.crypto.spec.GCMParameterSpec;
  * The encrypted store file, {@code credentials.store}:
  *
  * <pre>
- * "MFCS" | version (1 byte, 1) | IV (12 random bytes, fresh per write) | AES-256-GCM ciphertext and 16-byte tag
+ * "MFCS" | version (1 byte, 2; 1 is still read) | IV (12 random bytes, fresh per write) | AES-256-GCM ciphertext and 16-byte tag
  * </pre>
  *
  * The first five bytes are the GCM additional authenticated data, so the format version cannot be changed without the
  * tag failing. The plaintext is a {@link DataOutputStream} record list: count, then per credential the id, the secret
- * as UTF-16 code units (never a String), created and rotated instants, the fingerprint and the earlier fingerprints.
+ * as UTF-16 code units (never a String), created and rotated instants, the fingerprint and the earlier fingerprints, and (version 2) the owning
+ * configuration's PID and the origin the key is bound to ({@code ""} for none).
  * Plaintext buffers are wiped after use.
  */
 final class StoreFormat {
 
     static final byte[] MAGIC = {'M', 'F', 'C', 'S'};
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    /** The first version, without owner and origin; read, never written. */
+    static final byte VERSION_1 = 1;
     static final int HEADER_BYTES = MAGIC.length + 1;
     static final int IV_BYTES = 12;
     static final int TAG_BITS = 128;
@@ -73,6 +76,8 @@ final class StoreFormat {
                     for (String fingerprint : history) {
                         out.writeUTF(fingerprint);
                     }
+                    out.writeUTF(record.owner() == null ? "" : record.owner());
+                    out.writeUTF(record.origin() == null ? "" : record.origin());
                 }
             } catch (IOException e) {
                 throw new IllegalStateException("cannot happen: writing to memory", e);
@@ -110,7 +115,8 @@ final class StoreFormat {
             throw new StoreFormatException(fileName + " is truncated (" + file.length + " bytes, at least "
                     + MIN_FILE_BYTES + " expected). " + Vault.RECOVERY);
         }
-        if (file[MAGIC.length] != VERSION) {
+        byte version = file[MAGIC.length];
+        if (version != VERSION && version != VERSION_1) {
             throw new StoreFormatException(fileName + " has format version " + (file[MAGIC.length] & 0xff)
                     + "; this bundle reads version " + VERSION + ". Use the MoryFlow version that wrote it, or "
                     + Vault.RECOVERY);
@@ -130,13 +136,14 @@ final class StoreFormat {
                     + Vault.RECOVERY, e);
         }
         try {
-            return parse(plain, fileName);
+            return parse(plain, fileName, version);
         } finally {
             Secrets.wipe(plain);
         }
     }
 
-    private static List<CredentialRecord> parse(byte[] plain, String fileName) throws StoreFormatException {
+    private static List<CredentialRecord> parse(byte[] plain, String fileName, byte version)
+            throws StoreFormatException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(plain))) {
             int count = in.readInt();
             check(count >= 0 && count <= MAX_RECORDS, fileName, "record count");
@@ -159,7 +166,10 @@ final class StoreFormat {
                     for (int h = 0; h < historySize; h++) {
                         history.add(in.readUTF());
                     }
-                    records.add(new CredentialRecord(id, secret, created, rotated, fingerprint, history));
+                    String owner = version >= VERSION ? emptyToNull(in.readUTF()) : null;
+                    String origin = version >= VERSION ? emptyToNull(in.readUTF()) : null;
+                    records.add(new CredentialRecord(id, secret, created, rotated, fingerprint, history, owner,
+                            origin));
                 } finally {
                     Secrets.wipe(secret);
                 }
@@ -170,6 +180,10 @@ final class StoreFormat {
             throw new StoreFormatException(fileName + " decrypts but its content is malformed ("
                     + e.getClass().getSimpleName() + "). " + Vault.RECOVERY);
         }
+    }
+
+    private static String emptyToNull(String s) {
+        return s.isEmpty() ? null : s;
     }
 
     private static void check(boolean ok, String fileName, String what) throws StoreFormatException {
@@ -197,7 +211,7 @@ final class StoreFormat {
     private static int estimate(Collection<CredentialRecord> records) {
         int size = 64;
         for (CredentialRecord record : records) {
-            size += 256 + record.id().length() * 3 + record.secretForWriting().length * 2
+            size += 512 + record.id().length() * 3 + record.secretForWriting().length * 2
                     + record.metadata().previousFingerprints().size() * 24;
         }
         return size;

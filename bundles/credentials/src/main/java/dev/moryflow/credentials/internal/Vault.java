@@ -13,9 +13,11 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.crypto.SecretKey;
@@ -24,6 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.moryflow.credentials.CredentialMetadata;
+import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.credentials.KeyHeldException;
 import dev.moryflow.events.EventProperties;
 import dev.moryflow.events.Topics;
 import dev.moryflow.provider.ProviderIds;
@@ -43,6 +47,9 @@ import dev.moryflow.provider.ProviderIds;
 final class Vault {
 
     static final String STORE_FILE = "credentials.store";
+    /** Names of keys kept for a configuration that does not own a provider id: never readable. */
+    static final String PARKED_PREFIX = "parked:";
+    private static final String LEGACY_GATEWAY_TOKEN = "gateway.token";
     static final String RECOVERY = "The file is kept unchanged and the credential store writes nothing until this "
             + "is fixed. To recover: restore " + STORE_FILE + " and " + MasterKeyFile.FILE_NAME
             + " together from a backup, or move both files out of the credentials folder and store the keys again "
@@ -59,6 +66,8 @@ final class Vault {
     private final SecureRandom random = new SecureRandom();
     private final Object writeLock = new Object();
     private final AtomicReference<Instant> lastExpiryCheck = new AtomicReference<>();
+    /** Provider id to the origin its base URL moved to, for the keys that are held; in memory, found again at start. */
+    private final Map<String, String> moved = new ConcurrentHashMap<>();
 
     private char[] password;
     private boolean opened;
@@ -108,6 +117,7 @@ final class Vault {
                 key = masterKey;
                 records = Collections.unmodifiableSortedMap(loaded);
                 unavailable = null;
+                migrateNames(loaded);
                 logger.info("Opened the credential store in {}: {} credential(s)", directory.toAbsolutePath(),
                         loaded.size());
             } catch (StoreFormatException e) {
@@ -124,6 +134,19 @@ final class Vault {
                 password = null;
             }
         }
+    }
+
+    /** Version 1 kept the gateway token under {@code gateway.token}, a name a provider id could take. */
+    private void migrateNames(SortedMap<String, CredentialRecord> loaded) {
+        CredentialRecord legacy = loaded.get(LEGACY_GATEWAY_TOKEN);
+        if (legacy == null) {
+            return;
+        }
+        SortedMap<String, CredentialRecord> changed = new TreeMap<>(loaded);
+        changed.remove(LEGACY_GATEWAY_TOKEN);
+        changed.putIfAbsent(CredentialStore.GATEWAY_TOKEN, legacy.renamed(CredentialStore.GATEWAY_TOKEN));
+        persist(changed);
+        logger.info("Moved the gateway token into the hub's own namespace ({})", CredentialStore.GATEWAY_TOKEN);
     }
 
     private SecretKey openKey() throws IOException, StoreFormatException, GeneralSecurityException {
@@ -171,18 +194,35 @@ final class Vault {
     }
 
     /**
-     * Stores a secret; replacing a different one is a rotation. Storing the current secret again changes nothing.
+     * Stores a secret with no binding (a hub secret); replacing a different one is a rotation. Storing the current
+     * secret again changes nothing.
      */
     CredentialMetadata store(String id, char[] secret) {
-        return write(id, secret, false);
+        return write(id, secret, false, null, null);
     }
 
-    /** Replaces an existing secret; the same secret again changes nothing. */
+    /**
+     * Stores a provider key for the configuration {@code owner} and the origin {@code origin} (null: bound at its
+     * first use), which releases a held key. A key of another configuration under the same id is replaced, not
+     * rotated: the new owner does not inherit its history.
+     */
+    CredentialMetadata store(String id, char[] secret, String owner, String origin) {
+        return write(id, secret, false, owner, origin);
+    }
+
+    /** Replaces an existing secret, keeping its binding; the same secret again changes nothing. */
     CredentialMetadata rotate(String id, char[] secret) {
-        return write(id, secret, true);
+        CredentialRecord current = records.get(id);
+        return write(id, secret, true, current == null ? null : current.owner(),
+                current == null ? null : current.origin());
     }
 
-    private CredentialMetadata write(String id, char[] secret, boolean mustExist) {
+    /** Replaces an existing provider key and binds it anew. */
+    CredentialMetadata rotate(String id, char[] secret, String owner, String origin) {
+        return write(id, secret, true, owner, origin);
+    }
+
+    private CredentialMetadata write(String id, char[] secret, boolean mustExist, String owner, String origin) {
         checkId(id);
         if (secret == null || secret.length == 0) {
             throw new IllegalArgumentException("the secret of credential '" + id + "' is empty: pass the API key "
@@ -197,20 +237,32 @@ final class Vault {
                 throw new IllegalArgumentException("no secret is stored under '" + id
                         + "', so there is nothing to rotate: store it first");
             }
+            if (previous != null && previous.owner() != null && owner != null && !previous.owner().equals(owner)) {
+                previous = null; // another configuration's key: replaced, not inherited
+            }
+            boolean sameBinding = previous != null && Objects.equals(previous.owner(), owner)
+                    && Objects.equals(previous.origin(), origin);
             if (previous != null && previous.secretEquals(secret)) {
+                if (!sameBinding) {
+                    persist(put(previous.boundTo(owner, origin)));
+                    logger.info("Credential {} (fingerprint {}) is now bound to {}", id,
+                            previous.metadata().fingerprint(), origin == null ? "its first use" : origin);
+                }
+                moved.remove(id);
                 return previous.metadata();
             }
             Instant now = clock.instant();
-            next = previous == null ? CredentialRecord.first(id, secret, now) : previous.rotatedTo(secret, now);
-            SortedMap<String, CredentialRecord> changed = new TreeMap<>(records);
-            changed.put(id, next);
-            persist(changed);
+            next = previous == null ? CredentialRecord.first(id, secret, now, owner, origin)
+                    : previous.rotatedTo(secret, now, owner, origin);
+            persist(put(next));
+            moved.remove(id);
         }
         Map<String, Object> properties = new HashMap<>();
         properties.put(EventProperties.PROVIDER_ID, id);
         properties.put(EventProperties.FINGERPRINT, next.metadata().fingerprint());
         if (previous == null) {
-            logger.info("Stored credential {} (fingerprint {})", id, next.metadata().fingerprint());
+            logger.info("Stored credential {} (fingerprint {}{})", id, next.metadata().fingerprint(),
+                    origin == null ? "" : ", for " + origin);
             events.post(Topics.CREDENTIAL_STORED, properties);
         } else {
             properties.put(EventProperties.PREVIOUS_FINGERPRINT, previous.metadata().fingerprint());
@@ -220,6 +272,205 @@ final class Vault {
         }
         maybeCheckExpiring();
         return next.metadata();
+    }
+
+    private SortedMap<String, CredentialRecord> put(CredentialRecord record) {
+        SortedMap<String, CredentialRecord> changed = new TreeMap<>(records);
+        changed.put(record.id(), record);
+        return changed;
+    }
+
+    /**
+     * Keeps the key of a configuration that does not own a provider id (refused, or not a provider at all), so it is
+     * neither lost nor used: readable by nobody, deleted with the configuration, made the provider's key when the
+     * configuration is fixed ({@link #unpark}).
+     */
+    void park(String configurationPid, char[] secret) {
+        String id = PARKED_PREFIX + configurationPid;
+        synchronized (writeLock) {
+            checkAvailable();
+            CredentialRecord previous = records.get(id);
+            if (previous != null && previous.secretEquals(secret)) {
+                return;
+            }
+            persist(put(CredentialRecord.first(id, secret, clock.instant(), configurationPid, null)));
+        }
+    }
+
+    /** @return whether a key is parked for that configuration */
+    boolean isParked(String configurationPid) {
+        return records.containsKey(PARKED_PREFIX + configurationPid);
+    }
+
+    /**
+     * The configuration now owns provider id {@code id}: its parked key becomes the provider's key.
+     *
+     * @return the stored key's metadata, or empty when nothing was parked
+     */
+    Optional<CredentialMetadata> unpark(String configurationPid, String id, String origin) {
+        CredentialRecord parked = records.get(PARKED_PREFIX + configurationPid);
+        if (parked == null) {
+            return Optional.empty();
+        }
+        char[] secret = parked.secretCopy();
+        try {
+            CredentialMetadata stored = store(id, secret, configurationPid, origin);
+            delete(PARKED_PREFIX + configurationPid);
+            return Optional.of(stored);
+        } finally {
+            Secrets.wipe(secret);
+        }
+    }
+
+    /**
+     * Deletes every key that belongs to a configuration (it was deleted): its provider key and a parked key.
+     *
+     * @return the provider keys deleted, with their metadata
+     */
+    List<CredentialMetadata> deleteOwnedBy(String configurationPid) {
+        List<CredentialRecord> removed = new ArrayList<>();
+        synchronized (writeLock) {
+            checkAvailable();
+            SortedMap<String, CredentialRecord> changed = new TreeMap<>(records);
+            for (CredentialRecord record : records.values()) {
+                if (configurationPid.equals(record.owner())) {
+                    changed.remove(record.id());
+                    removed.add(record);
+                }
+            }
+            if (removed.isEmpty()) {
+                return List.of();
+            }
+            persist(changed);
+        }
+        List<CredentialMetadata> providerKeys = new ArrayList<>();
+        for (CredentialRecord record : removed) {
+            moved.remove(record.id());
+            if (!record.id().startsWith(PARKED_PREFIX)) {
+                providerKeys.add(record.metadata());
+                events.post(Topics.CREDENTIAL_DELETED, Map.of(EventProperties.PROVIDER_ID, record.id(),
+                        EventProperties.FINGERPRINT, record.metadata().fingerprint()));
+            }
+        }
+        return providerKeys;
+    }
+
+    /**
+     * What the provider configuration that owns {@code id} now says about its origin: a key bound to another
+     * origin is held (one WARN line and a {@code HELD} event per move), one bound to this origin is released, an
+     * unbound one (stored while the configuration had no base URL) is bound to it.
+     */
+    void noteOrigin(String id, String owner, String origin) {
+        CredentialRecord record = records.get(id);
+        if (record == null || origin == null || (record.owner() != null && !record.owner().equals(owner))) {
+            return;
+        }
+        if (record.origin() == null) {
+            bind(record, origin);
+        } else if (record.origin().equals(origin)) {
+            if (moved.remove(id) != null) {
+                logger.info("The base URL of provider {} is back at {}: its key is no longer held", id, origin);
+            }
+        } else {
+            hold(record, origin);
+        }
+    }
+
+    private void bind(CredentialRecord record, String origin) {
+        synchronized (writeLock) {
+            checkAvailable();
+            CredentialRecord current = records.get(record.id());
+            if (current == null || current.origin() != null) {
+                return;
+            }
+            persist(put(current.boundTo(current.owner(), origin)));
+        }
+        logger.info("The key of provider {} (fingerprint {}) is bound to {}: it is sent only there", record.id(),
+                record.metadata().fingerprint(), origin);
+    }
+
+    private void hold(CredentialRecord record, String to) {
+        String before = moved.put(record.id(), to);
+        if (to.equals(before)) {
+            return;
+        }
+        logger.warn("The key of provider {} (fingerprint {}) is held: its base URL moved from {} to {}, and a key is "
+                + "only sent to the address it was stored for. If {} is right, store the key again or confirm the "
+                + "move (moryflow:key-confirm {}, POST /api/providers/{}/key/confirm)", record.id(),
+                record.metadata().fingerprint(), record.origin(), to, to, record.id(), record.id());
+        events.post(Topics.CREDENTIAL_HELD, Map.of(EventProperties.PROVIDER_ID, record.id(),
+                EventProperties.FINGERPRINT, record.metadata().fingerprint(), EventProperties.ORIGIN_FROM,
+                record.origin(), EventProperties.ORIGIN_TO, to));
+    }
+
+    /** The user's word: the held key of {@code id} follows its provider to the origin it moved to. */
+    CredentialMetadata confirmMove(String id) {
+        CredentialRecord next;
+        String from;
+        synchronized (writeLock) {
+            checkAvailable();
+            CredentialRecord record = id == null ? null : records.get(id);
+            if (record == null) {
+                throw new IllegalArgumentException("no key is stored for provider '" + id + "': store one instead");
+            }
+            String to = moved.get(id);
+            if (to == null) {
+                throw new IllegalArgumentException("the key of provider " + id + " is not held"
+                        + (record.origin() == null ? "" : ": it is sent to " + record.origin())
+                        + "; nothing to confirm");
+            }
+            from = record.origin();
+            next = record.boundTo(record.owner(), to);
+            persist(put(next));
+            moved.remove(id);
+        }
+        logger.info("Confirmed: the key of provider {} (fingerprint {}) moved from {} to {}", id,
+                next.metadata().fingerprint(), from, next.origin());
+        return next.metadata();
+    }
+
+    /**
+     * @return a fresh copy of the key for sending it to {@code origin}, which the caller wipes; no access check here
+     * @throws KeyHeldException when the key is bound to another origin
+     */
+    Optional<char[]> secretFor(String id, String origin) {
+        checkAvailable();
+        CredentialRecord record = id == null ? null : records.get(id);
+        if (record == null) {
+            return Optional.empty();
+        }
+        if (record.origin() == null) {
+            if (origin != null) {
+                bind(record, origin);
+            }
+        } else if (!record.origin().equals(origin)) {
+            hold(record, String.valueOf(origin));
+            throw new KeyHeldException(id, record.origin(), String.valueOf(origin));
+        }
+        return Optional.of(record.secretCopy());
+    }
+
+    /** @return the configuration a key belongs to, or null */
+    String ownerOf(String id) {
+        CredentialRecord record = id == null ? null : records.get(id);
+        return record == null ? null : record.owner();
+    }
+
+    /** @return the ids of every stored key (provider keys, hub secrets and parked keys) */
+    List<String> ids() {
+        return List.copyOf(records.keySet());
+    }
+
+    /** Binds a key stored before keys had owners to its configuration. */
+    void adopt(String id, String owner) {
+        synchronized (writeLock) {
+            checkAvailable();
+            CredentialRecord record = records.get(id);
+            if (record == null || record.owner() != null) {
+                return;
+            }
+            persist(put(record.boundTo(owner, record.origin())));
+        }
     }
 
     /** Deletes a secret and its history. */
@@ -238,17 +489,14 @@ final class Vault {
             changed.remove(id);
             persist(changed);
         }
+        moved.remove(id);
+        if (id.startsWith(PARKED_PREFIX)) {
+            return true;
+        }
         logger.info("Deleted credential {} (fingerprint {})", id, removed.metadata().fingerprint());
         events.post(Topics.CREDENTIAL_DELETED, Map.of(EventProperties.PROVIDER_ID, id,
                 EventProperties.FINGERPRINT, removed.metadata().fingerprint()));
         return true;
-    }
-
-    /** @return a fresh copy of the secret, which the caller wipes; no access check here */
-    Optional<char[]> secret(String id) {
-        checkAvailable();
-        CredentialRecord record = id == null ? null : records.get(id);
-        return record == null ? Optional.empty() : Optional.of(record.secretCopy());
     }
 
     boolean verify(String id, char[] candidate) {
@@ -260,15 +508,18 @@ final class Vault {
     Optional<CredentialMetadata> metadata(String id) {
         checkAvailable();
         CredentialRecord record = id == null ? null : records.get(id);
-        return record == null ? Optional.empty() : Optional.of(record.metadata());
+        return record == null ? Optional.empty() : Optional.of(record.metadata(moved.get(id)));
     }
 
+    /** @return the provider keys and hub secrets, not the parked keys */
     List<CredentialMetadata> list() {
         checkAvailable();
         maybeCheckExpiring();
         List<CredentialMetadata> all = new ArrayList<>();
         for (CredentialRecord record : records.values()) {
-            all.add(record.metadata());
+            if (!record.id().startsWith(PARKED_PREFIX)) {
+                all.add(record.metadata(moved.get(record.id())));
+            }
         }
         return List.copyOf(all);
     }
@@ -286,6 +537,9 @@ final class Vault {
         }
         int reported = 0;
         for (CredentialRecord record : records.values()) {
+            if (record.id().startsWith(PARKED_PREFIX)) {
+                continue;
+            }
             long age = record.metadata().ageDays(now);
             if (age >= rotationWarningDays) {
                 reported++;
@@ -329,9 +583,13 @@ final class Vault {
     }
 
     private static void checkId(String id) {
+        if (id != null && (id.startsWith(CredentialStore.HUB_PREFIX) || id.startsWith(PARKED_PREFIX))
+                && id.indexOf(':') < id.length() - 1) {
+            return;
+        }
         if (!ProviderIds.isValid(id)) {
-            throw new IllegalArgumentException("credential id '" + id + "' is not valid: use a provider id such as "
-                    + "'groq' (not blank, without '/', white space or '~')");
+            throw new IllegalArgumentException("credential id '" + id + "' is not valid: " + ProviderIds.RULE
+                    + "; hub secrets are named " + CredentialStore.HUB_PREFIX + "<name>");
         }
     }
 }

@@ -38,9 +38,9 @@ public class BundleCredentialStoreTest {
 
     @Test
     public void aBundleReadsTheKeyOfTheProviderItRegistered() {
-        CredentialStore store = new BundleCredentialStore(vault,
+        CredentialStore store = Fixtures.view(vault,
                 Fixtures.bundle("dev.moryflow.provider.openai", Fixtures.providerService("groq")));
-        assertArrayEquals(GROQ_KEY.toCharArray(), store.read("groq").orElseThrow());
+        assertArrayEquals(GROQ_KEY.toCharArray(), store.read("groq", null).orElseThrow());
     }
 
     @Test
@@ -48,24 +48,24 @@ public class BundleCredentialStoreTest {
         ServiceReference<?> real = Fixtures.providerService("groq", 10L);
         ServiceReference<?> hijack = Fixtures.providerService("groq", 57L);
         java.util.List<ServiceReference<?>> all = java.util.List.of(real, hijack);
-        CredentialStore thief = new BundleCredentialStore(vault, Fixtures.bundleAmong("evil.bundle", all, hijack));
+        CredentialStore thief = Fixtures.view(vault, Fixtures.bundleAmong("evil.bundle", all, hijack));
         try {
-            thief.read("groq");
+            thief.read("groq", null);
             fail("a second registration of provider groq unlocked its key");
         } catch (CredentialAccessException expected) {
             assertTrue(expected.getMessage(), expected.getMessage().contains("first"));
         }
-        CredentialStore owner = new BundleCredentialStore(vault,
+        CredentialStore owner = Fixtures.view(vault,
                 Fixtures.bundleAmong("dev.moryflow.provider.openai", all, real));
-        assertArrayEquals(GROQ_KEY.toCharArray(), owner.read("groq").orElseThrow());
+        assertArrayEquals(GROQ_KEY.toCharArray(), owner.read("groq", null).orElseThrow());
     }
 
     @Test
     public void aBundleMayNotReadAnotherProvidersKey() {
-        CredentialStore store = new BundleCredentialStore(vault,
+        CredentialStore store = Fixtures.view(vault,
                 Fixtures.bundle("dev.moryflow.provider.openai", Fixtures.providerService("groq")));
         try {
-            store.read("openai");
+            store.read("openai", null);
             fail("read of a provider the bundle did not register");
         } catch (CredentialAccessException expected) {
             String message = expected.getMessage();
@@ -76,9 +76,9 @@ public class BundleCredentialStoreTest {
 
     @Test
     public void anAdminBundleWithoutProvidersCannotReadButCanManage() {
-        CredentialStore store = new BundleCredentialStore(vault, Fixtures.bundle("dev.moryflow.gateway"));
+        CredentialStore store = Fixtures.view(vault, Fixtures.bundle("dev.moryflow.gateway"));
         try {
-            store.read(CredentialStore.GATEWAY_TOKEN);
+            store.read(CredentialStore.GATEWAY_TOKEN, null);
             fail();
         } catch (CredentialAccessException expected) {
             assertTrue(expected.getMessage().contains("dev.moryflow.gateway"));
@@ -96,10 +96,10 @@ public class BundleCredentialStoreTest {
         Map<String, Object> properties = new HashMap<>();
         properties.put(Constants.OBJECTCLASS, new String[] {"some.other.Service"});
         properties.put("provider.id", "groq");
-        CredentialStore store = new BundleCredentialStore(vault,
+        CredentialStore store = Fixtures.view(vault,
                 Fixtures.bundle("evil.bundle", Fixtures.reference(properties)));
         try {
-            store.read("groq");
+            store.read("groq", null);
             fail();
         } catch (CredentialAccessException expected) {
             assertTrue(expected.getMessage().contains("evil.bundle"));
@@ -109,7 +109,7 @@ public class BundleCredentialStoreTest {
     @Test
     public void withoutAUsingBundleNothingIsReadable() {
         try {
-            new BundleCredentialStore(vault, null).read("groq");
+            Fixtures.view(vault, null).read("groq", null);
             fail();
         } catch (CredentialAccessException expected) {
             assertFalse(expected.getMessage().contains(GROQ_KEY));
@@ -118,14 +118,14 @@ public class BundleCredentialStoreTest {
 
     @Test
     public void anOwnProviderWithoutAStoredKeyReadsEmpty() {
-        CredentialStore store = new BundleCredentialStore(vault,
+        CredentialStore store = Fixtures.view(vault,
                 Fixtures.bundle("dev.moryflow.provider.openai", Fixtures.providerService("lmstudio")));
-        assertFalse(store.read("lmstudio").isPresent());
+        assertFalse(store.read("lmstudio", null).isPresent());
     }
 
     @Test
     public void toStringNamesTheBundleOnly() {
-        String text = new BundleCredentialStore(vault, Fixtures.bundle("b.one")).toString();
+        String text = Fixtures.view(vault, Fixtures.bundle("b.one")).toString();
         assertTrue(text, text.contains("b.one"));
         assertFalse(text, text.contains("gsk"));
     }

@@ -95,6 +95,12 @@ final class Fixtures {
         return vault;
     }
 
+    /** A bundle's view whose provider configurations are {@code moryflow.provider.openai~<id>} at example.com. */
+    static BundleCredentialStore view(Vault vault, Bundle bundle) {
+        return new BundleCredentialStore(vault, bundle, null,
+                id -> new Owners.Owner("moryflow.provider.openai~" + id, "https://api.example.com"));
+    }
+
     /** A service reference with these properties. */
     static ServiceReference<?> reference(Map<String, Object> properties) {
         return (ServiceReference<?>) Proxy.newProxyInstance(Fixtures.class.getClassLoader(),

@@ -55,18 +55,16 @@ public class LogSecrecyTest {
         Fixtures.RecordingEvents events = new Fixtures.RecordingEvents();
         Vault vault = Fixtures.openVault(dir, PASSWORD.toCharArray(), events, clock);
 
-        KeyIngester ingester = new KeyIngester(vault);
-        ingester.ingest(new KeyIngesterTest.FakeConfiguration("moryflow.provider.openai~groq",
-                "moryflow.provider.openai", Map.of("name", "Groq", "apiKey", KEY)).proxy());
-        ingester.ingest(new KeyIngesterTest.FakeConfiguration("moryflow.gateway", null,
-                Map.of("token", TOKEN)).proxy());
-        ingester.ingest(new KeyIngesterTest.FakeConfiguration("moryflow.provider.openai~bad id",
-                "moryflow.provider.openai", Map.of("apiKey", KEY)).proxy());
+        FakeConfigurationAdmin cm = new FakeConfigurationAdmin();
+        cm.steward = new ConfigurationSteward(cm.proxy(), vault);
+        cm.put("moryflow.provider.openai~groq", "moryflow.provider.openai", Map.of("name", "Groq", "apiKey", KEY));
+        cm.put("moryflow.gateway", null, Map.of("token", TOKEN));
+        cm.put("moryflow.provider.openai~bad id", "moryflow.provider.openai", Map.of("apiKey", KEY));
         vault.rotate("groq", ROTATED.toCharArray());
         clock.advance(Duration.ofDays(200));
         vault.checkExpiring();
         try {
-            new BundleCredentialStore(vault, Fixtures.bundle("other.bundle")).read("groq");
+            Fixtures.view(vault, Fixtures.bundle("other.bundle")).read("groq", null);
         } catch (CredentialAccessException expected) {
             assertFalse(expected.getMessage().contains("LOGCHECK"));
         }
@@ -78,22 +76,23 @@ public class LogSecrecyTest {
         bytes[bytes.length - 1] ^= 1;
         Files.write(store, bytes);
         Vault damaged = Fixtures.openVault(dir, PASSWORD.toCharArray(), events, clock);
-        ingester = new KeyIngester(damaged);
-        ingester.ingest(new KeyIngesterTest.FakeConfiguration("moryflow.provider.openai~groq",
-                "moryflow.provider.openai", Map.of("apiKey", KEY)).proxy());
+        FakeConfigurationAdmin broken = new FakeConfigurationAdmin();
+        broken.steward = new ConfigurationSteward(broken.proxy(), damaged);
+        broken.put("moryflow.provider.openai~groq", "moryflow.provider.openai", Map.of("apiKey", KEY));
 
         System.err.flush();
         String log = captured.toString(StandardCharsets.UTF_8);
         // the test can fail: the lines it relies on were written
         assertTrue(log, log.contains("Stored the API key of provider groq (fingerprint sha256:"));
         assertTrue(log, log.contains("and removed it from its configuration"));
-        assertTrue(log, log.contains("Stored the gateway token"));
+        assertTrue(log, log.contains("Stored credential hub:gateway.token"));
         assertTrue(log, log.contains("Rotated credential groq"));
         assertTrue(log, log.contains("has been in use for 200 days"));
         assertTrue(log, log.contains("Refused to give credential groq to bundle other.bundle"));
         assertTrue(log, log.contains("does not unlock master.key"));
         assertTrue(log, log.contains("failed its integrity check"));
-        assertTrue(log, log.contains("Could not store the API key of provider groq"));
+        assertTrue(log, log.contains("is left as it is: the credential store cannot be used"));
+        assertTrue(log, log.contains("Its API key was NOT stored for any provider"));
         assertFalse("a secret leaked into the log:\n" + log, log.contains("LOGCHECK"));
         for (String secret : new String[] {KEY, ROTATED, TOKEN, PASSWORD}) {
             assertFalse(log.contains(secret.substring(secret.length() - 8)));

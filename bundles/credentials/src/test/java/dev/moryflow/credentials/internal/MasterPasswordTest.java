@@ -42,7 +42,7 @@ public class MasterPasswordTest {
         open("correct horse").store("anthropic", SECRET.toCharArray());
         Vault again = open("correct horse");
         assertFalse(again.unavailableReason().isPresent());
-        assertArrayEquals(SECRET.toCharArray(), again.secret("anthropic").orElseThrow());
+        assertArrayEquals(SECRET.toCharArray(), again.secretFor("anthropic", null).orElseThrow());
     }
 
     @Test
@@ -95,7 +95,7 @@ public class MasterPasswordTest {
 
         Vault withPassword = open("correct horse");
         assertFalse(withPassword.unavailableReason().isPresent());
-        assertArrayEquals(SECRET.toCharArray(), withPassword.secret("anthropic").orElseThrow());
+        assertArrayEquals(SECRET.toCharArray(), withPassword.secretFor("anthropic", null).orElseThrow());
         assertEquals(86, Files.size(dir.resolve(MasterKeyFile.FILE_NAME)));
         assertTrue(open(null).unavailableReason().isPresent());
     }

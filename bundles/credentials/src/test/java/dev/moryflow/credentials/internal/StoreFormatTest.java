@@ -25,9 +25,10 @@ public class StoreFormatTest {
     private final SecretKey key = MasterKeyFile.generate(random);
 
     private List<CredentialRecord> sample() {
-        CredentialRecord a = CredentialRecord.first("groq", SECRET_A.toCharArray(), Fixtures.T0);
-        CredentialRecord b = CredentialRecord.first("openai", "old".toCharArray(), Fixtures.T0)
-                .rotatedTo(SECRET_B.toCharArray(), Fixtures.T0.plusSeconds(3600).plusNanos(123));
+        CredentialRecord a = CredentialRecord.first("groq", SECRET_A.toCharArray(), Fixtures.T0,
+                "moryflow.provider.openai~groq", "https://api.groq.com");
+        CredentialRecord b = CredentialRecord.first("openai", "old".toCharArray(), Fixtures.T0, null, null)
+                .rotatedTo(SECRET_B.toCharArray(), Fixtures.T0.plusSeconds(3600).plusNanos(123), null, null);
         return List.of(a, b);
     }
 

@@ -53,7 +53,7 @@ public class VaultTest {
 
         Vault again = open();
         assertFalse(again.unavailableReason().isPresent());
-        assertArrayEquals(SECRET.toCharArray(), again.secret("groq").orElseThrow());
+        assertArrayEquals(SECRET.toCharArray(), again.secretFor("groq", null).orElseThrow());
         assertEquals(List.of("groq", "openai"), again.list().stream().map(CredentialMetadata::id).toList());
         assertEquals(Fixtures.T0, again.metadata("groq").orElseThrow().created());
     }
@@ -84,7 +84,7 @@ public class VaultTest {
         } catch (IllegalStateException expected) {
             assertTrue(expected.getMessage(), expected.getMessage().contains("integrity check"));
         }
-        expectRefused(() -> vault.secret("groq"));
+        expectRefused(() -> vault.secretFor("groq", null));
         expectRefused(vault::list);
         expectRefused(() -> vault.delete("groq"));
         assertArrayEquals(tampered, Files.readAllBytes(store));
@@ -115,7 +115,7 @@ public class VaultTest {
 
         Vault vault = open();
         assertFalse(vault.unavailableReason().orElse(""), vault.unavailableReason().isPresent());
-        assertArrayEquals(SECRET.toCharArray(), vault.secret("groq").orElseThrow());
+        assertArrayEquals(SECRET.toCharArray(), vault.secretFor("groq", null).orElseThrow());
         assertFalse(Files.exists(leftover));
         assertFalse(Files.exists(leftoverKey));
     }
@@ -195,7 +195,7 @@ public class VaultTest {
         assertEquals(2, rotated.size());
         assertEquals(Map.of(EventProperties.PROVIDER_ID, "groq", EventProperties.FINGERPRINT, third.fingerprint(),
                 EventProperties.PREVIOUS_FINGERPRINT, second), rotated.get(1).properties);
-        assertArrayEquals("sk-3".toCharArray(), open().secret("groq").orElseThrow());
+        assertArrayEquals("sk-3".toCharArray(), open().secretFor("groq", null).orElseThrow());
         assertEquals(List.of(second, first), open().metadata("groq").orElseThrow().previousFingerprints());
     }
 
@@ -257,7 +257,7 @@ public class VaultTest {
         assertFalse(vault.delete("groq"));
         assertEquals(Map.of(EventProperties.PROVIDER_ID, "groq", EventProperties.FINGERPRINT, fingerprint),
                 events.withTopic(Topics.CREDENTIAL_DELETED).get(0).properties);
-        assertFalse(open().secret("groq").isPresent());
+        assertFalse(open().secretFor("groq", null).isPresent());
     }
 
     @Test
@@ -275,9 +275,9 @@ public class VaultTest {
     public void readReturnsACopyTheCallerMayWipe() {
         Vault vault = open();
         vault.store("groq", SECRET.toCharArray());
-        char[] copy = vault.secret("groq").orElseThrow();
+        char[] copy = vault.secretFor("groq", null).orElseThrow();
         java.util.Arrays.fill(copy, '\0');
-        assertArrayEquals(SECRET.toCharArray(), vault.secret("groq").orElseThrow());
+        assertArrayEquals(SECRET.toCharArray(), vault.secretFor("groq", null).orElseThrow());
     }
 
     @Test

@@ -103,9 +103,7 @@ public class DoctorComponent implements ProviderDoctor {
             }
             for (Configuration c : configs) {
                 Dictionary<String, Object> p = c.getProperties();
-                Object name = p == null ? null : p.get("name");
-                String cid = ProviderIds.fromConfiguration(c.getPid(), c.getFactoryPid(),
-                        name == null ? null : name.toString());
+                String cid = ProviderIds.of(c.getPid());
                 if (id.equals(cid)) {
                     Map<String, Object> m = Doctor.toMap(p);
                     m.remove("apiKey"); // never carried along, even if it has not been moved into the store yet

@@ -46,8 +46,13 @@ public class DoctorTest {
         }
 
         @Override
-        public Optional<char[]> read(String id) {
+        public Optional<char[]> read(String id, String origin) {
             throw new AssertionError("the doctor must never read a key");
+        }
+
+        @Override
+        public CredentialMetadata confirmMove(String id) {
+            throw new UnsupportedOperationException();
         }
 
         @Override

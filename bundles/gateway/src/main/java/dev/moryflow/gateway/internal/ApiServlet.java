@@ -153,10 +153,20 @@ public class ApiServlet extends HttpServlet {
                 return storeKey(p[1], body(req));
             }
             if (method.equals("DELETE")) {
-                if (!credentials.delete(p[1])) {
+                if (!ProviderIds.isValid(p[1]) || !credentials.delete(p[1])) {
                     throw new ApiError(404, "no key is stored for provider '" + p[1] + "'");
                 }
                 return null;
+            }
+        } else if (p.length == 4 && p[0].equals("providers") && p[2].equals("key") && p[3].equals("confirm")
+                && method.equals("POST")) {
+            try {
+                CredentialMetadata m = credentials.confirmMove(p[1]);
+                return Map.of("id", m.id(), "fingerprint", m.fingerprint(), "origin", m.origin());
+            } catch (IllegalArgumentException e) {
+                throw new ApiError(409, e.getMessage());
+            } catch (IllegalStateException e) {
+                throw new ApiError(503, e.getMessage());
             }
         } else if (p.length == 3 && p[0].equals("providers") && p[2].equals("test") && method.equals("POST")) {
             return test(p[1], req.getParameter("model"));
@@ -170,7 +180,7 @@ public class ApiServlet extends HttpServlet {
         }
         throw new ApiError(404, "no route " + method + " /api/"
                 + String.join("/", p) + ". Routes: GET|POST /api/providers, GET|PUT|DELETE /api/providers/{id}, "
-                + "PUT|DELETE /api/providers/{id}/key, POST /api/providers/{id}/test, GET /api/providers/{id}/remote-models, "
+                + "PUT|DELETE /api/providers/{id}/key, POST /api/providers/{id}/key/confirm, POST /api/providers/{id}/test, GET /api/providers/{id}/remote-models, "
                 + "POST /api/providers/{id}/models, GET /api/models");
     }
 
@@ -190,7 +200,12 @@ public class ApiServlet extends HttpServlet {
             m.put("transport", i.transport().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
             m.put("status", i.transport() == dev.moryflow.provider.Transport.INSECURE_REFUSED
                     ? "refused: plain http to another machine (use https://, or allowInsecure = true)"
-                    : i.keyState() == dev.moryflow.provider.KeyState.MISSING ? "needs key" : "ready");
+                    : i.keyState() == dev.moryflow.provider.KeyState.MISSING ? "needs key"
+                    : i.keyState() == dev.moryflow.provider.KeyState.HELD ? i.keyStatus() : "ready");
+            if (i.keyState() == dev.moryflow.provider.KeyState.HELD) {
+                m.put("hint", "Nothing is sent until you confirm the move (POST /api/providers/" + i.id()
+                        + "/key/confirm, moryflow:key-confirm " + i.id() + ") or store the key again.");
+            }
             List<String> models = new ArrayList<>();
             for (RoutedModel r : chat.models()) {
                 if (r.providerId().equals(i.id())) {
@@ -209,15 +224,21 @@ public class ApiServlet extends HttpServlet {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", id);
             m.put("name", d.get("name"));
-            m.put("baseUrl", d.get("baseUrl"));
+            // never a user:password@ part, even one the credentials bundle has not removed yet
+            m.put("baseUrl", d.get("baseUrl") == null ? null
+                    : String.valueOf(d.get("baseUrl")).replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1"));
             if (d.get("preset") != null) {
                 m.put("preset", d.get("preset"));
             }
             boolean disabled = Boolean.FALSE.equals(d.get("enabled")) || "false".equals(d.get("enabled"));
-            m.put("status", disabled ? "disabled" : "refused");
+            String refusal = ProviderIds.refusal(c.getPid(), c.getFactoryPid(),
+                    d.get(ProviderIds.ID_PROPERTY) instanceof String ? (String) d.get(ProviderIds.ID_PROPERTY) : null);
+            m.put("status", disabled ? "disabled" : "refused" + (refusal == null ? "" : ": " + refusal));
             if (!disabled) {
-                m.put("hint", "The configuration was refused: the hub's log names the field and the fix.");
+                m.put("hint", "The configuration was refused: the hub's log names the field and the fix. A key "
+                        + "given with it was not stored for any provider.");
             }
+            m.put("configuration", c.getPid());
             byId.put(id, m);
         }
         return new ArrayList<>(byId.values());
@@ -225,17 +246,18 @@ public class ApiServlet extends HttpServlet {
 
     private List<Configuration> configurations() throws IOException {
         try {
-            Configuration[] all = configAdmin.listConfigurations("(service.factoryPid=" + FACTORY + ")");
+            Configuration[] all = configAdmin.listConfigurations("(service.factoryPid="
+                    + ProviderIds.FACTORY_PREFIX + "*)");
             return all == null ? List.of() : Arrays.asList(all);
         } catch (org.osgi.framework.InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
 
+    /** @return the provider id, or the PID of a configuration that has none (yet) */
     private static String idOf(Configuration c) {
-        Dictionary<String, Object> d = c.getProperties();
-        Object name = d == null ? null : d.get("name");
-        return ProviderIds.fromConfiguration(c.getPid(), c.getFactoryPid(), name instanceof String ? (String) name : null);
+        String id = ProviderIds.of(c.getPid());
+        return id == null ? c.getPid() : id;
     }
 
     private Configuration find(String id) throws IOException {
@@ -249,8 +271,12 @@ public class ApiServlet extends HttpServlet {
 
     private Map<String, Object> create(Map<String, Object> body) throws ApiError, IOException {
         Object id = body.remove("id");
+        if (id instanceof String && ProviderIds.isReserved((String) id)) {
+            throw new ApiError(400, "'id' \"" + id + "\" is reserved: it names a secret of the hub itself, and "
+                    + ProviderIds.RULE + "; choose another id, e.g. \"my-ai\"");
+        }
         if (!(id instanceof String) || !ProviderIds.isValid((String) id)) {
-            throw new ApiError(400, "'id' is required: a provider id without spaces, '/' or '~', e.g. \"my-ai\"");
+            throw new ApiError(400, "'id' is required and must be valid: " + ProviderIds.RULE + ", e.g. \"my-ai\"");
         }
         if (find((String) id) != null) {
             throw new ApiError(409, "provider '" + id + "' exists already: change it with PUT /api/providers/" + id);
@@ -260,10 +286,19 @@ public class ApiServlet extends HttpServlet {
         if (!(props.get("baseUrl") instanceof String)) {
             throw new ApiError(400, "'baseUrl' is required: the API endpoint, usually ending with /v1");
         }
-        if (key != null) {
-            storeSecret((String) id, key);
+        if (key != null && !(key instanceof String && !((String) key).isBlank())) {
+            throw new ApiError(400, "'apiKey' must be a non-empty string");
         }
-        configAdmin.getFactoryConfiguration(FACTORY, (String) id, "?").update(props);
+        Configuration made = configAdmin.getFactoryConfiguration(FACTORY, (String) id, "?");
+        made.update(props);
+        if (key != null) {
+            try {
+                storeSecret((String) id, key);
+            } catch (ApiError e) {
+                made.delete();
+                throw e;
+            }
+        }
         logger.info("Provider {} created through the management API", id);
         return Map.of("id", id, "configuration", FACTORY + "~" + id);
     }
@@ -285,10 +320,10 @@ public class ApiServlet extends HttpServlet {
             props.put(k, old.get(k));
         }
         properties(body, props);
-        if (key != null) {
-            storeSecret(id, key);
-        }
         c.updateIfDifferent(props);
+        if (key != null) {
+            storeSecret(id, key); // after the update: the key is bound to the origin of the new base URL
+        }
         return Map.of("id", id, "configuration", c.getPid());
     }
 
@@ -297,8 +332,9 @@ public class ApiServlet extends HttpServlet {
         if (c == null) {
             throw new ApiError(404, "no provider configuration '" + id + "'");
         }
+        boolean hadKey = credentials.metadata(id).isPresent();
         c.delete();
-        logger.info("Provider {} deleted through the management API", id);
+        logger.info("Provider {} deleted through the management API{}", id, hadKey ? ", and its key with it" : "");
     }
 
     /** Checks and converts the settable properties of a request body into {@code props}. */
@@ -339,7 +375,7 @@ public class ApiServlet extends HttpServlet {
 
     private Map<String, Object> storeKey(String id, Map<String, Object> body) throws ApiError {
         if (!ProviderIds.isValid(id)) {
-            throw new ApiError(400, "invalid provider id '" + id + "'");
+            throw new ApiError(400, "invalid provider id '" + id + "': " + ProviderIds.RULE);
         }
         CredentialMetadata m = storeSecret(id, body.get("apiKey"));
         Map<String, Object> out = new LinkedHashMap<>();
@@ -347,6 +383,7 @@ public class ApiServlet extends HttpServlet {
         out.put("fingerprint", m.fingerprint());
         out.put("created", m.created().toString());
         out.put("rotated", m.rotated() == null ? null : m.rotated().toString());
+        out.put("origin", m.origin());
         return out;
     }
 

@@ -122,9 +122,10 @@ public class PresetInstaller {
                 "(" + ConfigurationAdmin.SERVICE_FACTORYPID + "=" + PROVIDER_PID + ")");
         for (Configuration c : all == null ? new Configuration[0] : all) {
             Dictionary<String, Object> p = c.getProperties();
-            Object name = p == null ? null : p.get("name");
-            ids.add(ProviderIds.fromConfiguration(c.getPid(), c.getFactoryPid(),
-                    name instanceof String ? (String) name : null));
+            String id = ProviderIds.of(c.getPid());
+            if (id != null) {
+                ids.add(id);
+            }
             Object preset = p == null ? null : p.get("preset");
             if (preset instanceof String) {
                 ids.add((String) preset);

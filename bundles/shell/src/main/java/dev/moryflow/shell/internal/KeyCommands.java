@@ -53,7 +53,8 @@ public class KeyCommands {
         }).add("key-rotate", (session, args) -> {
             keyRotate(session, onlyArgument(args, "key-rotate"));
             return null;
-        }).add("key-delete", (session, args) -> keyDelete(onlyArgument(args, "key-delete")));
+        }).add("key-delete", (session, args) -> keyDelete(onlyArgument(args, "key-delete")))
+                .add("key-confirm", (session, args) -> keyConfirm(onlyArgument(args, "key-confirm")));
     }
 
     @Deactivate
@@ -77,13 +78,14 @@ public class KeyCommands {
         if (all.isEmpty()) {
             return "No keys stored. Store one with `moryflow:key-set <provider>`.\n";
         }
-        TextTable t = new TextTable("ID", "FINGERPRINT", "CREATED", "ROTATED", "AGE", "EARLIER", "STATUS");
+        TextTable t = new TextTable("ID", "FINGERPRINT", "SENT TO", "CREATED", "ROTATED", "AGE", "STATUS");
         for (CredentialMetadata m : all) {
             long age = m.ageDays(now);
-            t.row(m.id(), m.fingerprint(), m.created().toString().substring(0, 10),
+            t.row(m.id(), m.fingerprint(), m.origin() == null ? (m.configuration() == null ? "-" : "first use")
+                    : m.origin(), m.created().toString().substring(0, 10),
                     m.rotated() == null ? "never" : m.rotated().toString().substring(0, 10), age + " d",
-                    m.previousFingerprints().size(),
-                    age >= warningDays ? "rotate: older than " + warningDays + " days" : "ok");
+                    m.held() ? "held: moved to " + m.movedTo() + " (moryflow:key-confirm " + m.id() + ")"
+                    : age >= warningDays ? "rotate: older than " + warningDays + " days" : "ok");
         }
         return t.toString();
     }
@@ -100,14 +102,27 @@ public class KeyCommands {
 
     @Descriptor("delete the stored API key of a provider")
     public String keyDelete(@Descriptor("the provider id") String provider) {
-        return store.delete(provider) ? "Deleted the key of provider " + provider + ".\n"
-                : "No key is stored for provider " + provider + ".\n";
+        return ProviderIds.isValid(provider) && store.delete(provider) ? "Deleted the key of provider " + provider
+                + ".\n" : "No key is stored for provider " + provider + ".\n";
+    }
+
+    @Descriptor("let a held key follow its provider to the address its base URL moved to (a key is otherwise sent "
+            + "only to the address it was stored for)")
+    public String keyConfirm(@Descriptor("the provider id") String provider) {
+        try {
+            CredentialMetadata m = store.confirmMove(provider);
+            return "Confirmed: the key of provider " + provider + " (fingerprint " + m.fingerprint()
+                    + ") is now sent to " + m.origin() + ".\n";
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return "error: " + e.getMessage() + "\n";
+        }
     }
 
     private void write(CommandSession session, String provider, boolean rotate) throws IOException {
         PrintStream out = session.getConsole();
         if (!ProviderIds.isValid(provider)) {
-            out.println("error: '" + provider + "' is not a provider id (no spaces, '/' or '~'); `moryflow:providers` lists them");
+            out.println("error: '" + provider + "' is not a provider id (" + ProviderIds.RULE
+                    + "); `moryflow:providers` lists them");
             return;
         }
         if (rotate && store.metadata(provider).isEmpty()) {

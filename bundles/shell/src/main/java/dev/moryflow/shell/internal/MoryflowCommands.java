@@ -88,6 +88,8 @@ public class MoryflowCommands {
                 return "set";
             case MISSING:
                 return "needs key";
+            case HELD:
+                return "held: base URL moved";
             default:
                 return "not needed";
         }

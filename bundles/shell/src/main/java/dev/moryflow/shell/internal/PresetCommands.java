@@ -55,10 +55,10 @@ public class PresetCommands {
                 continue;
             }
             Object preset = p.get("preset");
-            Object name = p.get("name");
-            String id = ProviderIds.fromConfiguration(c.getPid(), c.getFactoryPid(),
-                    name instanceof String ? (String) name : null);
-            configs.put(preset instanceof String ? (String) preset : id, p);
+            String id = ProviderIds.of(c.getPid());
+            if (preset instanceof String || id != null) {
+                configs.put(preset instanceof String ? (String) preset : id, p);
+            }
         }
         Map<String, ProviderInfo> infos = new HashMap<>();
         for (ProviderService s : providers) {
@@ -100,6 +100,9 @@ public class PresetCommands {
         }
         if (info.transport() == dev.moryflow.provider.Transport.INSECURE_REFUSED) {
             return "refused: plain http:// to another machine (use https://, or allowInsecure = true)";
+        }
+        if (info.keyState() == KeyState.HELD) {
+            return info.keyStatus() + ": moryflow:key-confirm " + info.id() + " or moryflow:key-set " + info.id();
         }
         if (info.keyState() == KeyState.MISSING) {
             return "needs key: " + (p.apiKeyEnv() == null ? "" : "export " + p.apiKeyEnv() + " before start, or ")

@@ -21,8 +21,8 @@ public class KeyCommandsTest {
         CredentialMetadata old = new CredentialMetadata("openai", Instant.parse("2026-01-01T00:00:00Z"),
                 Instant.parse("2026-06-01T00:00:00Z"), "sha256:99aa88bb", List.of("sha256:00112233"));
         String s = KeyCommands.keys(List.of(fresh, old), 90, NOW);
-        assertTrue(s, s.contains("groq    sha256:1a2b3c4d  2026-11-20  never       5 d    0        ok"));
-        assertTrue(s, s.contains("openai  sha256:99aa88bb  2026-01-01  2026-06-01  177 d  1        rotate: older than 90 days"));
+        assertTrue(s, s.contains("groq    sha256:1a2b3c4d  -        2026-11-20  never       5 d    ok"));
+        assertTrue(s, s.contains("openai  sha256:99aa88bb  -        2026-01-01  2026-06-01  177 d  rotate: older than 90 days"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.credentials.KeyHeldException;
 import dev.moryflow.http.HttpClients;
 import dev.moryflow.http.Problems;
 import dev.moryflow.provider.ChatRequest;
@@ -74,8 +75,10 @@ final class OpenAiProvider implements ProviderService {
     @Override
     public ProviderInfo info() {
         ProviderConfig c = config;
-        return new ProviderInfo(c.id(), c.name(), c.protocol(), c.displayBaseUrl(), c.preset(), keyState(c),
-                c.transport());
+        java.util.Optional<dev.moryflow.credentials.CredentialMetadata> stored = storedMetadata(c);
+        KeyState state = keyState(c, stored);
+        return new ProviderInfo(c.id(), c.name(), c.protocol(), c.displayBaseUrl(), c.preset(), state,
+                c.transport(), state == KeyState.HELD ? stored.get().origin() : null);
     }
 
     @Override
@@ -83,13 +86,19 @@ final class OpenAiProvider implements ProviderService {
         return config.modelInfos();
     }
 
-    private KeyState keyState(ProviderConfig c) {
+    private java.util.Optional<dev.moryflow.credentials.CredentialMetadata> storedMetadata(ProviderConfig c) {
         try {
-            if (store.metadata(c.id()).isPresent()) {
-                return KeyState.PRESENT;
-            }
+            return store.metadata(c.id());
         } catch (RuntimeException e) {
             logger.debug("Credential store could not be asked about provider {}", c.id(), e);
+            return java.util.Optional.empty();
+        }
+    }
+
+    private KeyState keyState(ProviderConfig c, java.util.Optional<dev.moryflow.credentials.CredentialMetadata> m) {
+        if (m.isPresent()) {
+            String origin = m.get().origin();
+            return origin != null && !origin.equals(c.origin()) ? KeyState.HELD : KeyState.PRESENT;
         }
         if (envKey(c) != null || c.customAuth()) {
             return KeyState.PRESENT;
@@ -200,7 +209,15 @@ final class OpenAiProvider implements ProviderService {
                             + "lab), set allowInsecure = true in the provider's configuration.",
                     0, null, c.id(), null);
         }
-        char[] key = storedKey(c);
+        char[] key;
+        try {
+            key = storedKey(c);
+        } catch (KeyHeldException held) {
+            throw new ProviderException(Problem.NOT_READY, held.getMessage(), "Nothing was sent. If "
+                    + held.to() + " is right, confirm the move: moryflow:key-confirm " + c.id() + " in the shell, "
+                    + "POST /api/providers/" + c.id() + "/key/confirm, or store the key again; otherwise set "
+                    + "baseUrl back to " + held.from() + ".", 0, null, c.id(), null);
+        }
         if (key == null) {
             String fromEnv = envKey(c);
             key = fromEnv == null ? null : fromEnv.toCharArray();
@@ -221,20 +238,24 @@ final class OpenAiProvider implements ProviderService {
                         + " before starting the hub, or store the key: moryflow:key-set " + c.id() + " in the shell, "
                         + "PUT /api/providers/" + c.id() + "/key, or the API Key field of its configuration in the "
                         + "Web Console (it goes into the encrypted credential store)."
-                : "Store one: with the shell command moryflow:key-set " + c.id() + ", or put apiKey = <your "
-                        + "key> in its deploy file deploy/moryflow.provider.openai-" + c.id() + ".cfg (it is moved "
-                        + "into the encrypted credential store), or set the environment variable "
+                : "Store one: with the shell command moryflow:key-set " + c.id() + ", PUT /api/providers/"
+                        + c.id() + "/key, "
+                        + (c.fileName() != null ? "or put apiKey = <your key> in its file " + c.fileName()
+                                : "or the API Key field of its configuration in the Web Console")
+                        + " (it is moved into the encrypted credential store), or set the environment variable "
                         + (c.apiKeyEnv() == null ? "named by apiKeyEnv" : c.apiKeyEnv()) + ".";
         throw new ProviderException(Problem.NOT_READY, "provider " + c.id() + " has no API key" + envNote, hint,
                 0, null, c.id(), null);
     }
 
-    private char[] storedKey(ProviderConfig c) {
+    private char[] storedKey(ProviderConfig c) throws KeyHeldException {
         try {
-            Optional<char[]> stored = store.read(c.id());
+            Optional<char[]> stored = store.read(c.id(), c.origin());
             if (stored.isPresent() && stored.get().length > 0) {
                 return stored.get();
             }
+        } catch (KeyHeldException held) {
+            throw held; // never fall back to another key: nothing is sent
         } catch (RuntimeException e) {
             // CredentialAccessException or a store failure: say why at debug level, fall back to the environment
             logger.debug("No key from the credential store for provider {}: {}", c.id(), e.getMessage());

@@ -49,8 +49,16 @@ public class OpenAiProviderComponent {
                     + "need its API endpoint (Base URL), an API key and the model names.")
     public @interface Config {
 
+        /** @return the provider id chosen when the provider is made */
+        @AttributeDefinition(name = "Provider id", required = false, description = "Chosen once, when the provider "
+                + "is made: it names the provider in model names (id/model) and never changes. Leave empty to have "
+                + "one made from the name (My AI Service: my-ai-service). Letters, digits, '.', '_' and '-'. A "
+                + "provider from a deploy file takes its id from the file name (moryflow.provider.openai-<id>.cfg).")
+        String id();
+
         /** @return the display name */
-        @AttributeDefinition(name = "Name", description = "Display name, for example My AI Service.")
+        @AttributeDefinition(name = "Name", description = "Display name, for example My AI Service. Renaming "
+                + "changes only this name, never the provider id.")
         String name();
 
         /** @return the API endpoint */
@@ -179,7 +187,13 @@ public class OpenAiProviderComponent {
             c = ProviderConfig.parse(properties);
         } catch (InvalidConfigurationException e) {
             unregister();
-            logger.warn("Provider {} not registered: {}", label, e.getMessage());
+            if (ProviderIds.isUnnamed(string(properties.get(Constants.SERVICE_PID)),
+                    string(properties.get("service.factoryPid")))) {
+                // the credentials bundle gives it its id and replaces it by the named configuration of that id
+                logger.debug("Provider configuration {} waits for its id: {}", label, e.getMessage());
+            } else {
+                logger.warn("Provider {} not registered: {}", label, e.getMessage());
+            }
             return;
         }
         String holder = otherHolder(c.id());
@@ -187,7 +201,7 @@ public class OpenAiProviderComponent {
             unregister();
             logger.warn("Provider {} not registered: the provider id {} is already used by another provider ({}): "
                     + "give this configuration another id (deploy/moryflow.provider.openai-<id>.cfg) or remove "
-                    + "the other one", label, c.id(), holder);
+                    + "the other one; its key, if it has one, is not used", label, c.id(), holder);
             return;
         }
         Hashtable<String, Object> props = c.serviceProperties();
@@ -228,10 +242,12 @@ public class OpenAiProviderComponent {
         if (!(pid instanceof String)) {
             return "(unnamed)";
         }
-        Object factory = properties.get("service.factoryPid");
-        String id = ProviderIds.fromConfiguration((String) pid, factory instanceof String ? (String) factory : null,
-                ProviderConfig.string(properties.get(ProviderConfig.NAME)));
+        String id = ProviderIds.of((String) pid);
         return ProviderIds.isValid(id) ? id : (String) pid;
+    }
+
+    private static String string(Object v) {
+        return v instanceof String ? (String) v : null;
     }
 
     /** @return who else registered a provider with this id, or null when nobody */

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 
 import org.osgi.framework.Constants;
 
+import dev.moryflow.credentials.Origins;
 import dev.moryflow.http.Problems;
 import dev.moryflow.provider.ModelInfo;
 import dev.moryflow.provider.ProviderIds;
@@ -72,6 +73,8 @@ final class ProviderConfig {
     private final boolean customAuth;
     private final int timeoutSeconds;
     private final String preset;
+    private final String origin;
+    private final String fileName;
     private final int ranking;
     private final boolean local;
     private final Transport transport;
@@ -98,6 +101,8 @@ final class ProviderConfig {
         this.timeoutSeconds = b.timeoutSeconds;
         this.preset = b.preset;
         this.ranking = b.ranking;
+        this.origin = b.origin;
+        this.fileName = b.fileName;
         this.local = isLoopback(b.baseUrl.host());
         this.transport = local ? Transport.LOCAL : b.baseUrl.isHttps() ? Transport.HTTPS
                 : b.allowInsecure ? Transport.INSECURE_ALLOWED : Transport.INSECURE_REFUSED;
@@ -117,12 +122,13 @@ final class ProviderConfig {
             b.pid = OpenAiProviderComponent.PID + "~unnamed";
         }
         b.name = string(p.get(NAME));
-        b.id = ProviderIds.fromConfiguration(b.pid, string(p.get("service.factoryPid")), b.name);
-        if (!ProviderIds.isValid(b.id)) {
-            throw new InvalidConfigurationException(NAME, "the provider id \"" + Problems.oneLine(b.id, 60)
-                    + "\" is not valid (it must not be empty or contain /, ~ or spaces): name the file "
-                    + "deploy/moryflow.provider.openai-<id>.cfg with a simple id such as groq, or set a name");
+        String refusal = ProviderIds.refusal(b.pid, string(p.get("service.factoryPid")),
+                string(p.get(ProviderIds.ID_PROPERTY)));
+        if (refusal != null) {
+            throw new InvalidConfigurationException(ProviderIds.ID_PROPERTY, refusal);
         }
+        b.id = ProviderIds.of(b.pid);
+        b.fileName = string(p.get("felix.fileinstall.filename"));
         b.enabled = bool(p, ENABLED, true);
 
         String rawUrl = string(p.get(BASE_URL));
@@ -147,6 +153,7 @@ final class ProviderConfig {
                     + "from the URL and put the key in apiKey instead");
         }
         b.baseUrl = url;
+        b.origin = Origins.of(url.toString());
 
         String dialect = string(p.get(DIALECT));
         if (dialect == null || dialect.equalsIgnoreCase("openai")) {
@@ -365,6 +372,16 @@ final class ProviderConfig {
         return pid;
     }
 
+    /** @return the origin of the base URL, {@code https://host[:port]}: where the key may be sent */
+    String origin() {
+        return origin;
+    }
+
+    /** @return the deploy file this configuration comes from ({@code felix.fileinstall.filename}), or null */
+    String fileName() {
+        return fileName;
+    }
+
     String id() {
         return id;
     }
@@ -477,5 +494,7 @@ final class ProviderConfig {
         String preset;
         int ranking;
         boolean allowInsecure;
+        String origin;
+        String fileName;
     }
 }

@@ -30,6 +30,10 @@ final class Fakes {
     /** A credential store holding secrets in memory; counts reads. */
     static final class Store implements CredentialStore {
         final Map<String, char[]> secrets = new HashMap<>();
+        /** Provider id to the origin its key is bound to; none: unbound. */
+        final Map<String, String> origins = new HashMap<>();
+        /** The origins keys were asked for. */
+        final List<String> askedFor = new ArrayList<>();
         final List<char[]> handedOut = new ArrayList<>();
         boolean refuse;
 
@@ -55,9 +59,19 @@ final class Fakes {
         }
 
         @Override
-        public synchronized Optional<char[]> read(String id) {
+        public CredentialMetadata confirmMove(String id) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public synchronized Optional<char[]> read(String id, String origin) {
             if (refuse) {
                 throw new CredentialAccessException("bundle may not read " + id);
+            }
+            askedFor.add(origin);
+            String bound = origins.get(id);
+            if (bound != null && !bound.equals(origin)) {
+                throw new dev.moryflow.credentials.KeyHeldException(id, bound, origin);
             }
             char[] s = secrets.get(id);
             if (s == null) {
@@ -76,7 +90,8 @@ final class Fakes {
         @Override
         public Optional<CredentialMetadata> metadata(String id) {
             return secrets.containsKey(id)
-                    ? Optional.of(new CredentialMetadata(id, Instant.EPOCH, null, "fp", null))
+                    ? Optional.of(new CredentialMetadata(id, Instant.EPOCH, null, "fp", null, null, origins.get(id),
+                            null))
                     : Optional.empty();
         }
 

@@ -189,7 +189,7 @@ public class OpenAiProviderTest {
         assertEquals(Problem.NOT_READY, e.problem());
         assertEquals("provider groq has no API key (the environment variable GROQ_API_KEY named by apiKeyEnv is "
                 + "not set)", e.getMessage());
-        assertTrue(e.hint(), e.hint().contains("moryflow:key-set groq") && e.hint().contains("apiKey = ")
+        assertTrue(e.hint(), e.hint().contains("moryflow:key-set groq") && e.hint().contains("Web Console")
                 && e.hint().contains("GROQ_API_KEY"));
         assertEquals("groq", e.providerId());
 

@@ -85,13 +85,15 @@ public class ProviderConfigTest {
     }
 
     @Test
-    public void generatedPidTakesItsIdFromTheName() throws Exception {
+    public void aGeneratedPidIsNeverAProviderItWaitsForTheIdTheCredentialsBundleGivesIt() throws Exception {
         Map<String, Object> m = new HashMap<>();
         m.put("service.pid", "moryflow.provider.openai.1f2e3d");
         m.put("service.factoryPid", "moryflow.provider.openai");
         m.put("name", "My AI Service");
         m.put("baseUrl", "https://api.example.com/v1");
-        assertEquals("my-ai-service", ProviderConfig.parse(m).id());
+        InvalidConfigurationException e = refused(m);
+        assertEquals("id", e.field());
+        assertTrue(e.getMessage(), e.getMessage().contains("no provider id yet"));
     }
 
     @Test
@@ -183,7 +185,7 @@ public class ProviderConfigTest {
     @Test
     public void invalidProviderIdIsRefused() {
         InvalidConfigurationException e = refused(cfg("my provider", "baseUrl", "https://api.example.com/v1"));
-        assertEquals("name", e.field());
+        assertEquals("id", e.field());
         assertTrue(e.getMessage(), e.getMessage().contains("is not valid") && e.getMessage().contains("groq"));
     }
 

@@ -1,0 +1,565 @@
+package dev.moryflow.credentials.internal;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.moryflow.credentials.CredentialMetadata;
+import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.credentials.Origins;
+import dev.moryflow.provider.ProviderIds;
+
+/**
+ * Keeps provider configurations and their keys in one model: <b>a key belongs to one provider id, the one
+ * configuration that owns it, and one origin</b>. For every configuration whose PID starts with
+ * {@code moryflow.provider.} (and the gateway's), as it arrives or changes:
+ * <ul>
+ * <li>the {@code apiKey} is taken out, valid configuration or not: stored for the provider when the configuration owns
+ * a valid id, else <em>parked</em> (kept unused, readable by nobody) until the configuration is fixed or deleted;
+ * credentials in a {@code baseUrl} ({@code user:key@}) are removed and never stored;</li>
+ * <li>a configuration made with a generated PID (the Web Console's "+") gets its id, once: its {@code id} property,
+ * or one made from its {@code name}; it becomes the named configuration {@code <factory>~<id>}, so the id is its name
+ * from then on and a rename changes only {@code name};</li>
+ * <li>one id, one configuration: a second configuration claiming an id is refused (key parked);</li>
+ * <li>a base URL that moved to another origin holds the key ({@link Vault#noteOrigin});</li>
+ * <li>a configuration made from a {@code deploy/} file that a Web Console "Save" detached from its file
+ * ({@code felix.fileinstall.filename} dropped) is tied to it again, so FileInstall writes the edit back;</li>
+ * <li>a deleted configuration takes its keys with it.</li>
+ * </ul>
+ * Called serially (Config Admin's event thread and the start-up scan); configurations are found with
+ * {@code listConfigurations}, which never binds them to this bundle.
+ */
+final class ConfigurationSteward implements Owners {
+
+    static final String PROVIDER_PREFIX = ProviderIds.FACTORY_PREFIX;
+    static final String GATEWAY_PID = "moryflow.gateway";
+    static final String API_KEY = "apiKey";
+    static final String TOKEN = "token";
+    static final String NAME = "name";
+    static final String BASE_URL = "baseUrl";
+    static final String FILE_NAME = "felix.fileinstall.filename";
+    private static final String[] NOT_COPIED = {Constants.SERVICE_PID, ConfigurationAdmin.SERVICE_FACTORYPID,
+        ConfigurationAdmin.SERVICE_BUNDLELOCATION, ProviderIds.ID_PROPERTY};
+
+    private final Logger logger = LoggerFactory.getLogger(ConfigurationSteward.class);
+    private final ConfigurationAdmin configurationAdmin;
+    private final Vault vault;
+    /** PID to the deploy file it came from, to tie a configuration detached by a console "Save" to it again. */
+    private final Map<String, String> files = new HashMap<>();
+
+    ConfigurationSteward(ConfigurationAdmin configurationAdmin, Vault vault) {
+        this.configurationAdmin = configurationAdmin;
+        this.vault = vault;
+    }
+
+    /** @return whether a configuration with this PID may hold something this class looks after */
+    static boolean concerns(String pid) {
+        return pid != null && (pid.startsWith(PROVIDER_PREFIX) || GATEWAY_PID.equals(pid));
+    }
+
+    /** Looks after every configuration there is, then drops keys whose configuration is gone. */
+    synchronized void start() {
+        for (Configuration c : list("(|(service.pid=" + PROVIDER_PREFIX + "*)(service.pid=" + GATEWAY_PID + "))")) {
+            handle(c);
+        }
+        if (vault.unavailableReason().isPresent()) {
+            return;
+        }
+        for (String id : vault.ids()) {
+            if (id.startsWith(CredentialStore.HUB_PREFIX)) {
+                continue;
+            }
+            String owner = vault.ownerOf(id);
+            if (owner == null) {
+                Owner now = ownerOf(id);
+                if (now == null) {
+                    forget(id, "no provider configuration has that id");
+                } else {
+                    vault.adopt(id, now.pid);
+                    vault.noteOrigin(id, now.pid, now.origin);
+                }
+            } else if (list("(service.pid=" + escape(owner) + ")").isEmpty()) {
+                forget(id, "its configuration " + owner + " was deleted");
+            }
+        }
+    }
+
+    private void forget(String id, String why) {
+        if (vault.delete(id) && !id.startsWith(Vault.PARKED_PREFIX)) {
+            logger.info("Deleted the key of provider {}: {}", id, why);
+        }
+    }
+
+    /** A configuration was created or changed. */
+    synchronized void updated(String pid) {
+        for (Configuration c : list("(service.pid=" + escape(pid) + ")")) {
+            handle(c);
+        }
+    }
+
+    /** A configuration was deleted: its keys go with it. */
+    synchronized void deleted(String pid, String factoryPid) {
+        deleted(pid);
+        if (factoryPid == null && pid.startsWith(PROVIDER_PREFIX)) {
+            // while a plain configuration with a factory's PID existed, Declarative Services refused every factory
+            // configuration of that PID that came or changed: hand them to it again
+            for (Configuration c : list("(service.factoryPid=" + escape(pid) + ")")) {
+                try {
+                    Dictionary<String, Object> p = c.getProperties();
+                    if (p != null) {
+                        c.update(p);
+                    }
+                } catch (IOException | IllegalStateException e) {
+                    logger.debug("Could not hand configuration {} to its component again: {}", c.getPid(), e.toString());
+                }
+            }
+        }
+    }
+
+    /** A configuration was deleted: its keys go with it. */
+    synchronized void deleted(String pid) {
+        files.remove(pid);
+        if (vault.unavailableReason().isPresent()) {
+            return;
+        }
+        for (CredentialMetadata m : vault.deleteOwnedBy(pid)) {
+            logger.info("Deleted the key of provider {} (fingerprint {}) with its configuration {}", m.id(),
+                    m.fingerprint(), pid);
+        }
+    }
+
+    private void handle(Configuration c) {
+        try {
+            Dictionary<String, Object> properties = c.getProperties();
+            if (properties == null) {
+                return;
+            }
+            if (GATEWAY_PID.equals(c.getPid())) {
+                gateway(c, properties);
+            } else {
+                provider(c, properties);
+            }
+        } catch (IllegalStateException deleted) {
+            logger.debug("Configuration {} went away while it was looked after", c);
+        }
+    }
+
+    private void gateway(Configuration c, Dictionary<String, Object> properties) {
+        Hashtable<String, Object> next = copy(properties);
+        char[] token = take(next, TOKEN, c.getPid());
+        if (token == null) {
+            return;
+        }
+        try {
+            CredentialMetadata stored = vault.store(CredentialStore.GATEWAY_TOKEN, token);
+            update(c, next, "the gateway token (fingerprint " + stored.fingerprint() + ")");
+        } catch (RuntimeException e) {
+            logger.error("Could not store the gateway token from configuration {}; it stays there until the "
+                    + "credential store works: {}", c.getPid(), e.getMessage());
+        } finally {
+            Secrets.wipe(token);
+        }
+    }
+
+    private void provider(Configuration c, Dictionary<String, Object> properties) {
+        String pid = c.getPid();
+        String factoryPid = c.getFactoryPid();
+        if (vault.unavailableReason().isPresent()) {
+            logger.error("Configuration {} is left as it is: the credential store cannot be used ({}); an API key in "
+                    + "it stays there until the store works", pid, vault.unavailableReason().get());
+            return;
+        }
+        Hashtable<String, Object> next = copy(properties);
+        boolean changed = stripUrlCredentials(next, pid) | retieFile(pid, next);
+        char[] secret = take(next, API_KEY, pid);
+        try {
+            changed |= secret != null;
+            if (factoryPid == null) {
+                if (plain(c, next, secret)) {
+                    return;
+                }
+            } else if (ProviderIds.isUnnamed(pid, factoryPid)) {
+                if (name(c, next, secret)) {
+                    return;
+                }
+            } else {
+                claim(pid, factoryPid, next, secret);
+            }
+            if (changed) {
+                update(c, next, secret == null ? null : "its API key");
+            }
+        } finally {
+            Secrets.wipe(secret);
+        }
+    }
+
+    /** A named (or plain) configuration: stores, parks or holds its key. */
+    private void claim(String pid, String factoryPid, Hashtable<String, Object> next, char[] secret) {
+        String id = ProviderIds.of(pid);
+        String refusal = ProviderIds.refusal(pid, factoryPid, string(next.get(ProviderIds.ID_PROPERTY)));
+        if (refusal == null) {
+            Owner owner = ownerOf(id);
+            if (owner != null && !owner.pid.equals(pid)) {
+                refusal = "the provider id " + id + " is already used by configuration " + owner.pid
+                        + ": give this one another id, or remove the other";
+            }
+        }
+        String origin = Origins.of(string(next.get(BASE_URL)));
+        if (refusal != null) {
+            if (secret != null) {
+                refuse(pid, secret, refusal, "Configuration");
+            }
+            return;
+        }
+        if (secret != null) {
+            CredentialMetadata m = vault.store(id, secret, pid, origin);
+            vault.delete(Vault.PARKED_PREFIX + pid);
+            logger.info("Stored the API key of provider {} (fingerprint {}{}) and removed it from its "
+                    + "configuration", id, m.fingerprint(), origin == null ? "" : ", sent only to " + origin);
+        } else if (vault.isParked(pid)) {
+            vault.unpark(pid, id, origin).ifPresent(m -> logger.info("Configuration {} is accepted now: its key "
+                    + "(fingerprint {}) is the key of provider {}", pid, m.fingerprint(), id));
+        } else {
+            vault.noteOrigin(id, pid, origin);
+        }
+    }
+
+    /** An id for a configuration that has none yet, or why it cannot have the one it asks for. */
+    private static final class Choice {
+        final String id;
+        final String refusal;
+
+        Choice(String id, String refusal) {
+            this.id = id;
+            this.refusal = refusal;
+        }
+    }
+
+    /** Its {@code id} property when valid and free, else (none given) one made from its name, made unique. */
+    private Choice chooseId(Hashtable<String, Object> next, String factoryPid, File folder) {
+        String chosen = string(next.get(ProviderIds.ID_PROPERTY));
+        if (chosen != null) {
+            if (!ProviderIds.isValid(chosen)) {
+                return new Choice(chosen, "its id \"" + shorten(chosen) + "\" is not valid: " + ProviderIds.RULE);
+            }
+            Owner owner = ownerOf(chosen);
+            if (owner != null || taken(folder, factoryPid, chosen)) {
+                return new Choice(chosen, "the provider id " + chosen + " is already used"
+                        + (owner == null ? "" : " by configuration " + owner.pid) + ": choose another id");
+            }
+            return new Choice(chosen, null);
+        }
+        String base = ProviderIds.slug(string(next.get(NAME)));
+        String id = base;
+        for (int n = 2; ownerOf(id) != null || taken(folder, factoryPid, id); n++) {
+            id = base + "-" + n;
+        }
+        return new Choice(id, null);
+    }
+
+    /** @return whether a deploy file for that id exists already (its configuration may not be made yet) */
+    private static boolean taken(File folder, String factoryPid, String id) {
+        return folder != null && (new File(folder, factoryPid + "-" + id + ".cfg").exists()
+                || new File(folder, factoryPid + "-" + id + ".config").exists());
+    }
+
+    private void refuse(String pid, char[] secret, String refusal, String what) {
+        if (secret != null) {
+            vault.park(pid, secret);
+        }
+        logger.warn("{} {} is refused: {}.{}", what, pid, refusal, secret == null ? ""
+                : " Its API key was NOT stored for any provider: it was removed from the configuration and is kept "
+                        + "unused until the configuration is fixed or deleted");
+    }
+
+    /**
+     * A plain configuration with a provider factory's PID ({@code deploy/moryflow.provider.openai.cfg}, no id after a
+     * {@code -}): not a provider, and Declarative Services would refuse every provider of that factory while it
+     * exists. It gets an id as a console-made one does; its file is renamed {@code <factory>-<id>.cfg}, or, without a
+     * file, it becomes the named configuration of that id.
+     *
+     * @return whether the configuration was replaced
+     */
+    private boolean plain(Configuration c, Hashtable<String, Object> next, char[] secret) {
+        String pid = c.getPid();
+        String fileUrl = string(next.get(FILE_NAME));
+        File file = file(fileUrl);
+        if (fileUrl != null && file == null) {
+            return true; // its file was renamed: FileInstall removes this configuration and makes the named one
+        }
+        Choice choice = chooseId(next, pid, file == null ? null : file.getParentFile());
+        if (choice.refusal != null) {
+            refuse(pid, secret, choice.refusal + " (a file of provider configurations is named " + pid
+                    + "-<id>.cfg)", "Configuration");
+            return false;
+        }
+        String target = pid + "~" + choice.id;
+        if (secret != null) {
+            vault.park(target, secret); // the key of that configuration when it arrives
+        }
+        try {
+            if (file != null) {
+                update(c, next, null);
+                File renamed = new File(file.getParentFile(), pid + "-" + choice.id
+                        + (file.getName().endsWith(".config") ? ".config" : ".cfg"));
+                java.nio.file.Files.move(file.toPath(), renamed.toPath());
+                logger.warn("{} has no provider id (the part of the file name after the first '-'): it was renamed "
+                        + "{}, so it is provider {}; that id never changes", file, renamed.getName(), choice.id);
+            } else {
+                Configuration named = configurationAdmin.getFactoryConfiguration(pid, choice.id, "?");
+                named.update(withoutIdentity(next));
+                c.delete();
+                logger.warn("Configuration {} has no provider id: it is provider {} now ({})", pid, choice.id,
+                        target);
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            logger.error("Could not make provider {} from configuration {}: {}", choice.id, pid, e.toString());
+            return false;
+        }
+    }
+
+    private static Hashtable<String, Object> withoutIdentity(Hashtable<String, Object> next) {
+        Hashtable<String, Object> properties = new Hashtable<>(next);
+        for (String key : NOT_COPIED) {
+            properties.remove(key);
+        }
+        return properties;
+    }
+
+    private static File file(String url) {
+        if (url == null) {
+            return null;
+        }
+        File f;
+        try {
+            f = new File(URI.create(url));
+        } catch (IllegalArgumentException e) {
+            f = new File(url);
+        }
+        return f.isFile() ? f : null;
+    }
+
+    /**
+     * A configuration with a generated PID: gives it its id and makes it the named configuration of that id.
+     *
+     * @return whether the configuration was replaced (nothing more to do with it)
+     */
+    private boolean name(Configuration c, Hashtable<String, Object> next, char[] secret) {
+        String pid = c.getPid();
+        String factoryPid = c.getFactoryPid();
+        Choice choice = chooseId(next, factoryPid, null);
+        if (choice.refusal != null) {
+            refuse(pid, secret, choice.refusal, "New provider configuration");
+            return false;
+        }
+        String id = choice.id;
+        String origin = Origins.of(string(next.get(BASE_URL)));
+        try {
+            Configuration named = configurationAdmin.getFactoryConfiguration(factoryPid, id, "?");
+            if (secret != null) {
+                vault.store(id, secret, named.getPid(), origin);
+            } else {
+                vault.unpark(pid, id, origin);
+            }
+            named.update(withoutIdentity(next));
+            c.delete();
+            logger.info("New provider {} from configuration {}: its id is {} ({}/<model> names its models; the id "
+                    + "never changes, a rename changes only its name){}", id, pid, id, id,
+                    secret == null ? "" : "; its API key is in the credential store"
+                            + (origin == null ? "" : ", sent only to " + origin));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            logger.error("Could not make provider {} from configuration {}: {}", id, pid, e.toString());
+            if (secret != null) {
+                vault.park(pid, secret);
+            }
+            return false;
+        }
+    }
+
+    @Override
+    public Owner ownerOf(String providerId) {
+        if (!ProviderIds.isValid(providerId)) {
+            return null;
+        }
+        List<Configuration> claimants = new ArrayList<>();
+        for (Configuration c : list("(service.pid=" + PROVIDER_PREFIX + "*~" + escape(providerId) + ")")) {
+            if (c.getFactoryPid() != null && providerId.equals(ProviderIds.of(c.getPid()))) {
+                claimants.add(c);
+            }
+        }
+        if (claimants.isEmpty()) {
+            return null;
+        }
+        String recorded = vault.unavailableReason().isPresent() ? null : vault.ownerOf(providerId);
+        Configuration owner = null;
+        for (Configuration c : claimants) {
+            if (c.getPid().equals(recorded)) {
+                owner = c;
+            }
+        }
+        if (owner == null) {
+            TreeSet<String> pids = new TreeSet<>();
+            claimants.forEach(c -> pids.add(c.getPid()));
+            for (Configuration c : claimants) {
+                if (c.getPid().equals(pids.first())) {
+                    owner = c;
+                }
+            }
+        }
+        Dictionary<String, Object> p = owner.getProperties();
+        return new Owner(owner.getPid(), p == null ? null : Origins.of(string(p.get(BASE_URL))));
+    }
+
+    /** Removes {@code user:password@} from the base URL: such credentials are never kept or echoed. */
+    private boolean stripUrlCredentials(Hashtable<String, Object> next, String pid) {
+        String key = findKey(next, BASE_URL);
+        String url = key == null ? null : string(next.get(key));
+        if (url == null) {
+            return false;
+        }
+        int scheme = url.indexOf("://");
+        int at = url.indexOf('@');
+        int pathStart = scheme < 0 ? -1 : indexOfAny(url, scheme + 3, "/?#");
+        if (scheme < 0 || at < scheme || (pathStart >= 0 && at > pathStart)) {
+            return false;
+        }
+        next.put(key, url.substring(0, scheme + 3) + url.substring(at + 1));
+        logger.warn("Configuration {}: its baseUrl contained a user name or password; they were removed from the "
+                + "configuration and not stored. Put the key in apiKey instead", pid);
+        return true;
+    }
+
+    private static int indexOfAny(String s, int from, String chars) {
+        for (int i = from; i < s.length(); i++) {
+            if (chars.indexOf(s.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Ties a configuration from a deploy file to its file again when an edit elsewhere dropped the tie. */
+    private boolean retieFile(String pid, Hashtable<String, Object> next) {
+        Object file = next.get(FILE_NAME);
+        if (file != null) {
+            files.put(pid, String.valueOf(file));
+            return false;
+        }
+        String remembered = files.get(pid);
+        if (remembered == null || !exists(remembered)) {
+            return false;
+        }
+        next.put(FILE_NAME, remembered);
+        logger.info("Configuration {} comes from {}: the change is written back to that file", pid, remembered);
+        return true;
+    }
+
+    private static boolean exists(String fileUrl) {
+        try {
+            return new File(URI.create(fileUrl)).exists();
+        } catch (IllegalArgumentException e) {
+            return new File(fileUrl).exists();
+        }
+    }
+
+    private void update(Configuration c, Hashtable<String, Object> next, String what) {
+        try {
+            c.updateIfDifferent(next);
+        } catch (IOException | RuntimeException e) {
+            logger.error("Could not update configuration {} ({}){}", c.getPid(), e.toString(), what == null ? ""
+                    : ": " + what + " is in the credential store, but remove it from its file or form by hand");
+        }
+    }
+
+    /** Takes a secret property out of {@code next}. */
+    private char[] take(Hashtable<String, Object> next, String wanted, String pid) {
+        String key = findKey(next, wanted);
+        if (key == null) {
+            return null;
+        }
+        Object value = next.remove(key);
+        char[] secret = value instanceof String ? ((String) value).toCharArray()
+                : value instanceof char[] ? ((char[]) value).clone()
+                : value instanceof String[] && ((String[]) value).length == 1 ? ((String[]) value)[0].toCharArray()
+                : null;
+        if (secret == null) {
+            logger.warn("Property {} of configuration {} is not text ({}): it was removed; set it as one string, "
+                    + "for example {}=\"...\" in a .config file", key, pid, value.getClass().getSimpleName(), key);
+            return null;
+        }
+        if (Secrets.isBlank(secret)) {
+            Secrets.wipe(secret);
+            return null;
+        }
+        char[] stripped = Secrets.strip(secret);
+        Secrets.wipe(secret);
+        return stripped;
+    }
+
+    private List<Configuration> list(String filter) {
+        try {
+            Configuration[] found = configurationAdmin.listConfigurations(filter);
+            return found == null ? List.of() : List.of(found);
+        } catch (IOException | InvalidSyntaxException e) {
+            logger.error("Could not list configurations {}: {}", filter, e.toString());
+            return List.of();
+        }
+    }
+
+    private static Hashtable<String, Object> copy(Dictionary<String, Object> properties) {
+        Hashtable<String, Object> copy = new Hashtable<>();
+        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            copy.put(key, properties.get(key));
+        }
+        return copy;
+    }
+
+    /** Config Admin keys are case-insensitive: find the spelling in use. */
+    private static String findKey(Hashtable<String, Object> properties, String wanted) {
+        for (String key : properties.keySet()) {
+            if (key.equalsIgnoreCase(wanted)) {
+                return key;
+            }
+        }
+        return null;
+    }
+
+    private static String string(Object v) {
+        if (v instanceof String[]) {
+            String[] a = (String[]) v;
+            v = a.length == 0 ? null : a[0];
+        }
+        if (v == null) {
+            return null;
+        }
+        String s = String.valueOf(v).trim();
+        return s.isEmpty() ? null : s;
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    /** Escapes the characters that are special in an LDAP filter value. */
+    static String escape(String value) {
+        return ProviderIds.filterValue(value);
+    }
+}

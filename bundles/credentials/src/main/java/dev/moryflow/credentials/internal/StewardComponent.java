@@ -1,0 +1,49 @@
+package dev.moryflow.credentials.internal;
+
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Hands Config Admin's events about provider and gateway configurations to the {@link ConfigurationSteward}: the
+ * configurations present at start, then each one created, changed or deleted. Config Admin delivers events on its
+ * own thread, so nothing here blocks the caller that changed a configuration. Registered also under this class, for
+ * the bundle's own {@code CredentialStore} views, which ask it who owns a provider id.
+ */
+@Component(service = {ConfigurationListener.class, StewardComponent.class}, immediate = true)
+public class StewardComponent implements ConfigurationListener {
+
+    private final ConfigurationSteward steward;
+
+    /**
+     * Looks after the configurations that exist: a few small writes, no waiting.
+     *
+     * @param configurationAdmin Config Admin
+     * @param vault              the shared vault
+     */
+    @Activate
+    public StewardComponent(@Reference ConfigurationAdmin configurationAdmin, @Reference VaultComponent vault) {
+        this.steward = new ConfigurationSteward(configurationAdmin, vault.vault());
+        steward.start();
+    }
+
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (!ConfigurationSteward.concerns(event.getPid())) {
+            return;
+        }
+        if (event.getType() == ConfigurationEvent.CM_DELETED) {
+            steward.deleted(event.getPid(), event.getFactoryPid());
+        } else if (event.getType() == ConfigurationEvent.CM_UPDATED) {
+            steward.updated(event.getPid());
+        }
+    }
+
+    /** @return who owns provider ids */
+    Owners owners() {
+        return steward;
+    }
+}

@@ -1,0 +1,305 @@
+package dev.moryflow.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Dictionary;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.event.Event;
+
+import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.events.Topics;
+
+/**
+ * "A key belongs to one provider id and one origin, and only the user moves it", tried through the real surfaces: the
+ * deploy folder (FileInstall), the configuration the Web Console's "+" makes (a generated PID from Config Admin's
+ * {@code createFactoryConfiguration}, exactly as the console's form post does), and the management API. Two fake
+ * upstreams on two ports are two origins; each test proves which key each of them received.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class KeyOwnershipIT extends HubTestSupport {
+
+    private static final String TOKEN = "mf-itest-ownership-token-0123456789";
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private FakeUpstream a;
+    private FakeUpstream b;
+
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String work = newWorkDir("ownership");
+        Path deploy = Path.of(work, "deploy");
+        Files.createDirectories(deploy);
+        return hub(work,
+                frameworkProperty("felix.fileinstall.dir").value(deploy.toString()),
+                frameworkProperty("felix.fileinstall.poll").value("100"),
+                frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
+                frameworkProperty("felix.fileinstall.enableConfigSave").value("true"),
+                frameworkProperty("felix.fileinstall.filter").value(".*\\.(cfg|config|jar)"),
+                mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject(),
+                frameworkProperty("org.osgi.service.http.port").value(String.valueOf(port)),
+                frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"),
+                mavenBundle("org.apache.felix", "org.apache.felix.http.servlet-api").versionAsInProject(),
+                mavenBundle("commons-io", "commons-io").versionAsInProject(),
+                mavenBundle("commons-fileupload", "commons-fileupload").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.http.jetty12").versionAsInProject(),
+                reactorBundle("doctor"),
+                reactorBundle("gateway"));
+    }
+
+    @Before
+    public void setUp() throws Exception {
+        a = new FakeUpstream();
+        b = new FakeUpstream();
+        Configuration gw = configAdmin.getConfiguration("moryflow.gateway", "?");
+        if (gw.getProperties() == null) {
+            gw.update(props("token", TOKEN));
+        }
+        CredentialStore store = store();
+        awaitCondition("the gateway token was not stored",
+                () -> store.verify(CredentialStore.GATEWAY_TOKEN, TOKEN.toCharArray()));
+        awaitCondition("the API is not served", () -> send("GET", "/api/providers", null).statusCode() == 200);
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        try (Stream<Path> files = Files.list(deploy())) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.delete(f);
+            }
+        }
+        Configuration[] all = configAdmin.listConfigurations("(service.pid=moryflow.provider.*)");
+        for (Configuration c : all == null ? new Configuration[0] : all) {
+            c.delete();
+        }
+        awaitCondition("providers are still registered", () -> providerRefs(null) == null);
+        a.close();
+        b.close();
+    }
+
+    private CredentialStore store() throws Exception {
+        return context.getService(awaitService(CredentialStore.class, ""));
+    }
+
+    private Path deploy() {
+        return Path.of(context.getProperty("felix.fileinstall.dir"));
+    }
+
+    private static String key(String what) {
+        return "sk-" + what + "-" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + context.getProperty("org.osgi.service.http.port") + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> chat(String model) throws Exception {
+        return send("POST", "/v1/chat/completions", "{\"model\":\"" + model
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    }
+
+    /** The configuration the Web Console's "+" button makes: a generated PID, updated with the form's fields. */
+    private Configuration consolePlus(Object... keyValues) throws Exception {
+        Configuration c = configAdmin.createFactoryConfiguration(OPENAI_FACTORY, "?");
+        c.update(props(keyValues));
+        return c;
+    }
+
+    private void write(String file, String... lines) throws Exception {
+        Path tmp = deploy().resolve(file + ".tmp");
+        Files.write(tmp, String.join("\n", lines).concat("\n").getBytes(StandardCharsets.UTF_8));
+        Files.move(tmp, deploy().resolve(file));
+    }
+
+    @Test
+    public void aRefusedDuplicateFromTheConsoleNeverOverwritesTheOwnersKey() throws Exception {
+        String k1 = key("owner");
+        String k2 = key("intruder");
+        write("moryflow.provider.openai-dup.cfg", "name = dup", "baseUrl = " + a.baseUrl(), "apiKey = " + k1,
+                "models = m");
+        awaitProvider("dup");
+        awaitKeyStored("dup");
+        Configuration second = consolePlus("id", "dup", "name", "dup", "baseUrl", b.baseUrl(), "apiKey", k2,
+                "models", new String[] { "m" });
+        awaitCondition("the refused configuration still holds its key",
+                () -> second.getProperties() != null && second.getProperties().get("apiKey") == null);
+
+        HttpResponse<String> r = chat("dup/m");
+        assertEquals(r.body(), 200, r.statusCode());
+        assertEquals("Bearer " + k1, a.take().header("Authorization"));
+        assertTrue("the refused configuration's upstream got something: " + b.all(), b.all().isEmpty());
+        assertEquals("a second configuration of one id is never a provider", 1, providerRefs("(provider.id=dup)").length);
+        String listed = send("GET", "/api/providers", null).body();
+        assertTrue(listed, listed.contains(second.getPid()) && listed.contains("refused"));
+        assertFalse(listed, listed.contains(k2) || listed.contains(k1));
+    }
+
+    @Test
+    public void aConsoleMadeProviderKeepsItsIdAndKeyWhenRenamed() throws Exception {
+        String k = key("console");
+        consolePlus("name", "Console Made", "baseUrl", a.baseUrl(), "apiKey", k, "models", new String[] { "m" });
+        awaitProvider("console-made");
+        Configuration named = configAdmin.getFactoryConfiguration(OPENAI_FACTORY, "console-made", "?");
+        assertNull(named.getProperties().get("apiKey"));
+        assertEquals(200, chat("console-made/m").statusCode());
+        assertEquals("Bearer " + k, a.take().header("Authorization"));
+
+        Dictionary<String, Object> p = named.getProperties();
+        p.put("name", "Renamed Service");
+        named.update(p);
+        awaitCondition("the rename did not arrive", () -> "Renamed Service".equals(
+                context.getService(awaitProvider("console-made")).info().name()));
+        assertEquals("a rename keeps the id", 1, providerRefs("(provider.id=console-made)").length);
+        assertNull(providerRefs("(provider.id=renamed-service)"));
+        assertEquals(200, chat("console-made/m").statusCode());
+        assertEquals("Bearer " + k, a.take().header("Authorization"));
+    }
+
+    @Test
+    public void deletingAProviderDeletesItsKeyAndANewOneOfThatIdStartsWithout() throws Exception {
+        String k = key("gone");
+        try (EventRecorder events = new EventRecorder()) {
+            provider("gone", "baseUrl", a.baseUrl(), "apiKey", k, "models", new String[] { "m" });
+            awaitKeyStored("gone");
+            configAdmin.getFactoryConfiguration(OPENAI_FACTORY, "gone", "?").delete();
+            events.await(Topics.CREDENTIAL_DELETED, "gone");
+        }
+        assertFalse(store().metadata("gone").isPresent());
+        provider("gone", "baseUrl", b.baseUrl(), "models", new String[] { "m" });
+        awaitProvider("gone");
+        assertEquals(200, chat("gone/m").statusCode());
+        assertNull("the old key reached the new provider's host", b.take().header("Authorization"));
+        assertTrue(a.all().isEmpty());
+    }
+
+    @Test
+    public void aKeyIsHeldWhenTheBaseUrlMovesToAnotherOriginUntilTheUserConfirms() throws Exception {
+        String k = key("mover");
+        provider("mover", "baseUrl", a.baseUrl(), "apiKey", k, "models", new String[] { "m" });
+        awaitProvider("mover");
+        awaitKeyStored("mover");
+        provider("mover", "baseUrl", a.origin() + "/other/v1", "models", new String[] { "m" });
+        awaitCondition("the path change did not arrive", () -> String.valueOf(
+                context.getService(awaitProvider("mover")).info().baseUrl()).contains("/other/"));
+        assertEquals("a path change within the origin needs nothing", 200, chat("mover/m").statusCode());
+        assertEquals("Bearer " + k, a.take().header("Authorization"));
+
+        try (EventRecorder events = new EventRecorder()) {
+            HttpResponse<String> moved = send("PUT", "/api/providers/mover", "{\"baseUrl\":\"" + b.baseUrl() + "\"}");
+            assertEquals(moved.body(), 200, moved.statusCode());
+            Event held = events.await(Topics.CREDENTIAL_HELD, "mover");
+            assertEquals(a.origin(), held.getProperty("origin.from"));
+            assertEquals(b.origin(), held.getProperty("origin.to"));
+        }
+        awaitCondition("the status does not say the key is held", () -> send("GET", "/api/providers/mover", null)
+                .body().contains("key held: base URL moved from " + a.origin() + " to " + b.origin()));
+        HttpResponse<String> refused = chat("mover/m");
+        assertEquals(refused.body(), 503, refused.statusCode());
+        assertTrue(refused.body(), refused.body().contains("held") && refused.body().contains("key-confirm"));
+        assertTrue("the moved-to host got a request before the user confirmed: " + b.all(), b.all().isEmpty());
+
+        HttpResponse<String> confirmed = send("POST", "/api/providers/mover/key/confirm", null);
+        assertEquals(confirmed.body(), 200, confirmed.statusCode());
+        assertFalse(confirmed.body().contains(k));
+        assertEquals(200, chat("mover/m").statusCode());
+        assertEquals("Bearer " + k, b.take().header("Authorization"));
+        assertEquals(409, send("POST", "/api/providers/mover/key/confirm", null).statusCode());
+    }
+
+    @Test
+    public void aHubSecretsNameIsNoProviderIdAndTheGatewayTokenCannotBeDeletedAsAKey() throws Exception {
+        HttpResponse<String> made = send("POST", "/api/providers", "{\"id\":\"gateway.token\",\"baseUrl\":\""
+                + a.baseUrl() + "\",\"models\":[\"m\"]}");
+        assertEquals(made.body(), 400, made.statusCode());
+        assertTrue(made.body(), made.body().contains("reserved"));
+        assertEquals(400, send("POST", "/api/providers", "{\"id\":\"hub:gateway.token\",\"baseUrl\":\""
+                + a.baseUrl() + "\"}").statusCode());
+        assertEquals(404, send("DELETE", "/api/providers/gateway.token/key", null).statusCode());
+        assertEquals("the gateway token still works", 200, send("GET", "/v1/models", null).statusCode());
+        assertTrue(store().verify(CredentialStore.GATEWAY_TOKEN, TOKEN.toCharArray()));
+    }
+
+    @Test
+    public void noClearKeyStaysInAnInvalidOrIdlessConfigurationNorInABaseUrl() throws Exception {
+        String k1 = key("invalid");
+        String k2 = key("idless");
+        String k3 = key("userinfo");
+        write("moryflow.provider.openai-my leak.cfg", "baseUrl = " + a.baseUrl(), "apiKey = " + k1);
+        write("moryflow.provider.openai.cfg", "name = Idless", "baseUrl = " + a.baseUrl(), "apiKey = " + k2,
+                "models = m");
+        write("moryflow.provider.openai-creds.cfg", "baseUrl = http://user:" + k3 + "@127.0.0.1:"
+                + a.origin().replaceAll(".*:", "") + "/v1", "models = m");
+        awaitProvider("creds");
+        awaitProvider("idless");
+        awaitCondition("a key stayed in a deploy file", () -> {
+            try (Stream<Path> files = Files.list(deploy())) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    String text = Files.readString(f);
+                    if (text.contains(k1) || text.contains(k2) || text.contains(k3)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+        assertTrue("the file without an id was not renamed after its new id",
+                Files.exists(deploy().resolve("moryflow.provider.openai-idless.cfg")));
+        assertFalse(Files.exists(deploy().resolve("moryflow.provider.openai.cfg")));
+        assertEquals("its key is the key of the provider it became", 200, chat("idless/m").statusCode());
+        assertEquals("Bearer " + k2, a.take().header("Authorization"));
+        for (String pid : new String[] { OPENAI_FACTORY + "~my leak", OPENAI_FACTORY + "~idless",
+            OPENAI_FACTORY + "~creds" }) {
+            Configuration[] c = configAdmin.listConfigurations("(service.pid=" + pid + ")");
+            assertTrue(pid, c != null && c.length == 1);
+            String text = String.valueOf(c[0].getProperties());
+            assertFalse(pid + ": " + text, text.contains(k1) || text.contains(k2) || text.contains(k3));
+        }
+        assertNull("a plain configuration of the factory would block every provider",
+                configAdmin.listConfigurations("(service.pid=" + OPENAI_FACTORY + ")"));
+        String listed = send("GET", "/api/providers", null).body() + send("GET", "/api/providers/creds", null).body();
+        assertFalse(listed, listed.contains(k3) || listed.contains("user:"));
+        assertFalse("an invalid configuration's key is never a provider key",
+                store().list().stream().anyMatch(m -> m.id().contains("leak")));
+        try (Stream<Path> files = Files.walk(workDir())) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f)) {
+                    String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                    assertFalse(f + " holds a key", text.contains(k1) || text.contains(k2) || text.contains(k3));
+                }
+            }
+        }
+    }
+}
