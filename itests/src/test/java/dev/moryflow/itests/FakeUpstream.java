@@ -21,7 +21,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A fake OpenAI-compatible upstream on 127.0.0.1 (JDK HttpServer): answers chat completions whole or as SSE, lists
+ * A fake OpenAI-compatible upstream on 127.0.0.1 or another loopback address (JDK HttpServer): answers chat completions whole or as SSE, lists
  * models, and records every request it receives. Tests can replace the answer per request with {@link #script}.
  */
 public final class FakeUpstream implements AutoCloseable {
@@ -67,6 +67,15 @@ public final class FakeUpstream implements AutoCloseable {
             this.events = events;
         }
 
+        /** A redirect: the status (301, 302, 307, 308…) with a {@code Location} header and a short JSON body. */
+        public static Reply redirect(int status, String location) {
+            Reply r = new Reply(status, "application/json", "{\"moved\":\"" + location + "\"}", null);
+            r.location = location;
+            return r;
+        }
+
+        String location;
+
         public static Reply json(int status, String body) {
             return new Reply(status, "application/json", body, null);
         }
@@ -100,7 +109,15 @@ public final class FakeUpstream implements AutoCloseable {
     private volatile Function<Received, Reply> script = FakeUpstream::defaultReply;
 
     public FakeUpstream() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(InetAddress.getLoopbackAddress());
+    }
+
+    /**
+     * @param bindTo the loopback address to listen on, for example {@code 127.0.0.2} for an upstream on another
+     *               host than 127.0.0.1 (Linux routes all of 127.0.0.0/8 on the loopback interface)
+     */
+    public FakeUpstream(InetAddress bindTo) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(bindTo, 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -111,9 +128,9 @@ public final class FakeUpstream implements AutoCloseable {
         return origin() + "/v1";
     }
 
-    /** @return {@code http://127.0.0.1:<port>} */
+    /** @return {@code http://127.0.0.1:<port>} (or the address it was bound to) */
     public String origin() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
     }
 
     /** Replaces how requests are answered. */
@@ -155,6 +172,9 @@ public final class FakeUpstream implements AutoCloseable {
         received.add(r);
         Reply reply = script.apply(r);
         ex.getResponseHeaders().set("Content-Type", reply.contentType);
+        if (reply.location != null) {
+            ex.getResponseHeaders().set("Location", reply.location);
+        }
         if (reply.events == null) {
             byte[] bytes = reply.body.getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(reply.status, bytes.length == 0 ? -1 : bytes.length);

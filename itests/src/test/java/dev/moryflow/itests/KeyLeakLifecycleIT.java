@@ -6,8 +6,10 @@ import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,20 +18,28 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -53,10 +63,14 @@ import dev.moryflow.provider.ProviderException;
 /**
  * One distinctive key through its whole life: dropped into the real deploy folder, used for whole and streamed chats,
  * echoed back by a failing upstream (401, 400, 500 bodies that repeat the Authorization header), rotated through the
- * gateway, used again, deleted with its provider. Everything the hub writes or says on the way is recorded (log
- * lines from a log4j2 file appender, every event, every file under the work folder and the framework storage with
- * Config Admin's store, every configuration, every exception from chat and stream calls, every HTTP answer) and
- * searched for the old and the rotated key.
+ * gateway, used again, deleted with its provider. Everything the hub writes or says on the way is recorded and
+ * searched for any run of 8 characters of the old key, the rotated key and the gateway token (as UTF-8, UTF-16 and
+ * Base64): log lines (a log4j2 rolling file appender, its rolled {@code .gz} files decompressed), what the framework
+ * prints on standard output and error, every event (EventAdmin, and the {@code /api/events} stream a client reads),
+ * every file under the work folder and the framework storage (with Config Admin's store; {@code .gz} decompressed,
+ * jars unpacked; a file that cannot be read fails the test), every configuration, every exception from chat and
+ * stream calls, every HTTP answer, the output of the Gogo commands ({@code moryflow:providers}, {@code keys},
+ * {@code models}, {@code doctor}) and doctor runs through {@code /api/providers/{id}/test}.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -64,12 +78,17 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
 
     private static final String ID = "leaky";
     private static final String MODEL = "leaky-model";
-    private static final String TOKEN = "mf-itest-leak-token-0123456789";
     private static final String LOG_FILE = "log/itest.log";
 
-    /** Made at run time, so that no class file or probe jar in the framework storage holds them. */
-    private static final String KEY = "sk-leaky-" + UUID.randomUUID().toString().replace("-", "");
-    private static final String ROTATED_KEY = "sk-leaky-" + UUID.randomUUID().toString().replace("-", "");
+    /**
+     * Made at run time, so that no class file or probe jar in the framework storage holds them; letters and digits
+     * after a prefix shorter than 8 characters, so that no run of 8 of them is in any file by chance.
+     */
+    private static final String KEY = secret("sk-");
+    private static final String ROTATED_KEY = secret("sk-");
+    private static final String TOKEN = secret("mf-");
+    private static final String[][] SECRETS = { { "first key", KEY }, { "rotated key", ROTATED_KEY },
+            { "gateway token", TOKEN } };
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<String> hits = new ArrayList<>();
@@ -77,7 +96,36 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
     private final Set<String> scannedConfigurations = new TreeSet<>();
     private final List<String> exceptionTexts = new ArrayList<>();
     private final List<String> httpAnswers = new ArrayList<>();
+    private final List<String> shellOutputs = new ArrayList<>();
+    private final List<String> doctorRuns = new ArrayList<>();
+    private final Set<String> rolledLogs = new TreeSet<>();
+    private final Set<String> unpackedFiles = new TreeSet<>();
+    private final Set<String> vanishedFiles = new TreeSet<>();
+    private final SecretScan.Matcher matcher = matcher();
+    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
     private int logLines;
+    private int consoleLines;
+
+    @Inject
+    private CommandProcessor processor;
+
+    private static String secret(String prefix) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder b = new StringBuilder(prefix);
+        for (int i = 0; i < 40; i++) {
+            b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return b.toString();
+    }
+
+    private static SecretScan.Matcher matcher() {
+        SecretScan.Matcher m = new SecretScan.Matcher();
+        for (String[] s : SECRETS) {
+            m.secret(s[0], s[1]);
+        }
+        return m;
+    }
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() throws Exception {
@@ -88,9 +136,12 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
         Files.writeString(logConfig, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + "<Configuration status=\"WARN\" name=\"itest\">\n"
                 + "  <Appenders>\n"
-                + "    <File name=\"file\" fileName=\"" + Path.of(work, LOG_FILE) + "\" immediateFlush=\"true\">\n"
+                + "    <RollingFile name=\"file\" fileName=\"" + Path.of(work, LOG_FILE) + "\" filePattern=\""
+                + Path.of(work, "log") + "/itest-%i.log.gz\" immediateFlush=\"true\">\n"
                 + "      <PatternLayout pattern=\"%d{HH:mm:ss.SSS} %-5level [%t] %c - %msg%n%throwable\"/>\n"
-                + "    </File>\n"
+                + "      <Policies><SizeBasedTriggeringPolicy size=\"64 KB\"/></Policies>\n"
+                + "      <DefaultRolloverStrategy fileIndex=\"nomax\"/>\n"
+                + "    </RollingFile>\n"
                 + "  </Appenders>\n"
                 + "  <Loggers>\n"
                 + "    <Logger name=\"dev.moryflow\" level=\"TRACE\"/>\n"
@@ -123,85 +174,120 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
                 mavenBundle("commons-io", "commons-io").versionAsInProject(),
                 mavenBundle("commons-fileupload", "commons-fileupload").versionAsInProject(),
                 mavenBundle("org.apache.felix", "org.apache.felix.http.jetty12").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
+                reactorBundle("shell"),
                 reactorBundle("doctor"),
                 reactorBundle("gateway"));
     }
 
     @Test
-    public void aKeyLeavesNoTraceInLogsEventsFilesConfigurationsErrorsOrHttpAnswersFromDeployToDelete()
+    public void neitherKeyNorGatewayTokenLeavesATraceInAnythingTheHubWritesPrintsPostsOrAnswersFromDeployToDelete()
             throws Exception {
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        System.setOut(new PrintStream(new Tee(stdout, console), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new Tee(stderr, console), true, StandardCharsets.UTF_8));
         try (FakeUpstream upstream = new FakeUpstream(); AllEvents events = new AllEvents()) {
             gatewayWithToken();
-            theScanFindsAPlantedKey();
-
-            // 1. the key arrives in a file dropped into deploy/, and leaves it for the store
-            Path file = workDir().resolve("deploy").resolve("moryflow.provider.openai-" + ID + ".cfg");
-            Files.writeString(file, "# leak test\nname = Leaky\nbaseUrl = " + upstream.baseUrl() + "\napiKey = " + KEY
-                    + "\nmodels = " + MODEL + "\n", StandardCharsets.UTF_8);
-            awaitProvider(ID);
-            CredentialStore store = context.getService(awaitService(CredentialStore.class, ""));
-            awaitCondition("the key from the file was not stored", () -> store.verify(ID, KEY.toCharArray()));
-            awaitCondition("the key is still in " + file + " or the file lost its other lines", () -> {
-                String now = Files.readString(file);
-                return !now.contains(KEY) && now.contains("# leak test") && now.contains(MODEL);
-            });
-
-            // 2. it is used, whole and streamed, then echoed back by failing upstreams
-            chatWholeAndStreamed(upstream, KEY);
-            failingUpstreamEchoes(upstream);
-            httpAnswers.add(answer(get("/api/providers")));
-            httpAnswers.add(answer(get("/api/providers/" + ID)));
-            scan("after first use", events);
-            assertTrue("Config Admin's store of the provider was not among the scanned files", scannedFiles.stream()
-                    .anyMatch(f -> f.contains("config") && f.contains(ID) && f.endsWith(".config")));
-
-            // 3. rotated through the gateway's key route, used and echoed again
-            HttpResponse<String> rotated = send("PUT", "/api/providers/" + ID + "/key",
-                    "{\"apiKey\":\"" + ROTATED_KEY + "\"}");
-            httpAnswers.add(answer(rotated));
-            assertEquals(rotated.body(), 200, rotated.statusCode());
-            assertTrue("the store does not hold the rotated key", store.verify(ID, ROTATED_KEY.toCharArray()));
-            chatWholeAndStreamed(upstream, ROTATED_KEY);
-            failingUpstreamEchoes(upstream);
-            httpAnswers.add(answer(get("/api/providers")));
-            scan("after rotation", events);
-
-            // 4. the key is deleted, and then the provider's file is deleted
-            HttpResponse<String> deleted = send("DELETE", "/api/providers/" + ID + "/key", null);
-            httpAnswers.add(answer(deleted));
-            assertEquals(deleted.body(), 204, deleted.statusCode());
-            // a provider on 127.0.0.1 counts as a local server, which needs no key: it now sends none
-            upstream.clear();
-            chatService().chat(ChatRequest.of(MODEL, "without a key"));
-            assertEquals("a deleted key was still sent", null, upstream.take().header("authorization"));
-            Files.delete(file);
-            awaitNoProvider(ID);
-            awaitCondition("the provider's configuration outlived its file", () -> configAdmin
-                    .listConfigurations("(service.pid=" + OPENAI_FACTORY + "~" + ID + ")") == null);
-            httpAnswers.add(answer(get("/api/providers")));
-            awaitCondition("the events of the rotation and the deletions did not arrive", () -> events.topics()
-                    .containsAll(List.of("moryflow/credential/ROTATED", "moryflow/credential/DELETED",
-                            "moryflow/provider/REMOVED")));
-            scan("after deletion", events);
-
-            for (int i = 0; i < exceptionTexts.size(); i++) {
-                check("exception message " + i, exceptionTexts.get(i));
+            try (ApiEvents sse = new ApiEvents()) {
+                lifecycle(upstream, events, sse);
             }
-            for (int i = 0; i < httpAnswers.size(); i++) {
-                check("HTTP answer " + i, httpAnswers.get(i));
-            }
-
-            String summary = "leak scan: " + hits.size() + " hits in " + logLines + " log lines, "
-                    + events.count() + " events, " + scannedFiles.size() + " files, " + scannedConfigurations.size()
-                    + " configurations, " + exceptionTexts.size() + " exception messages, " + httpAnswers.size()
-                    + " HTTP answers";
-            System.out.println(summary);
-            assertEquals(summary + ": " + hits, List.of(), hits);
-            assertTrue("the log capture saw no registration: " + logLines + " lines", logLines > 0
-                    && Files.readString(workDir().resolve(LOG_FILE)).contains("Provider " + ID + " registered"));
-            assertTrue(summary, events.count() > 0 && scannedFiles.size() > 0 && scannedConfigurations.size() > 0
-                    && exceptionTexts.size() >= 3 && httpAnswers.size() >= 2);
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
         }
+    }
+
+    private void lifecycle(FakeUpstream upstream, AllEvents events, ApiEvents sse) throws Exception {
+        theScanFindsAPlantedSecret();
+
+        // 1. the key arrives in a file dropped into deploy/, and leaves it for the store
+        Path file = workDir().resolve("deploy").resolve("moryflow.provider.openai-" + ID + ".cfg");
+        Files.writeString(file, "# leak test\nname = Leaky\nbaseUrl = " + upstream.baseUrl() + "\napiKey = " + KEY
+                + "\nmodels = " + MODEL + "\n", StandardCharsets.UTF_8);
+        awaitProvider(ID);
+        CredentialStore store = context.getService(awaitService(CredentialStore.class, ""));
+        awaitCondition("the key from the file was not stored", () -> store.verify(ID, KEY.toCharArray()));
+        awaitCondition("the key is still in " + file + " or the file lost its other lines", () -> {
+            String now = Files.readString(file);
+            return !now.contains(KEY) && now.contains("# leak test") && now.contains(MODEL);
+        });
+
+        // 2. it is used, whole and streamed, then echoed back by failing upstreams; shell and doctor look at it
+        chatWholeAndStreamed(upstream, KEY);
+        shell("moryflow:providers", "moryflow:keys", "moryflow:models", "moryflow:doctor " + ID);
+        doctorRun();
+        failingUpstreamEchoes(upstream);
+        httpAnswers.add(answer(get("/api/providers")));
+        httpAnswers.add(answer(get("/api/providers/" + ID)));
+        scan("after first use", events, sse);
+        assertTrue("Config Admin's store of the provider was not among the scanned files", scannedFiles.stream()
+                .anyMatch(f -> f.contains("config") && f.contains(ID) && f.endsWith(".config")));
+
+        // 3. rotated through the gateway's key route, used and echoed again
+        HttpResponse<String> rotated = send("PUT", "/api/providers/" + ID + "/key",
+                "{\"apiKey\":\"" + ROTATED_KEY + "\"}");
+        httpAnswers.add(answer(rotated));
+        assertEquals(rotated.body(), 200, rotated.statusCode());
+        assertTrue("the store does not hold the rotated key", store.verify(ID, ROTATED_KEY.toCharArray()));
+        chatWholeAndStreamed(upstream, ROTATED_KEY);
+        shell("moryflow:keys", "moryflow:doctor " + ID);
+        doctorRun();
+        failingUpstreamEchoes(upstream);
+        httpAnswers.add(answer(get("/api/providers")));
+        scan("after rotation", events, sse);
+
+        // 4. the key is deleted, and then the provider's file is deleted
+        HttpResponse<String> deleted = send("DELETE", "/api/providers/" + ID + "/key", null);
+        httpAnswers.add(answer(deleted));
+        assertEquals(deleted.body(), 204, deleted.statusCode());
+        // a provider on 127.0.0.1 counts as a local server, which needs no key: it now sends none
+        upstream.clear();
+        chatService().chat(ChatRequest.of(MODEL, "without a key"));
+        assertEquals("a deleted key was still sent", null, upstream.take().header("authorization"));
+        shell("moryflow:keys", "moryflow:providers");
+        Files.delete(file);
+        awaitNoProvider(ID);
+        awaitCondition("the provider's configuration outlived its file", () -> configAdmin
+                .listConfigurations("(service.pid=" + OPENAI_FACTORY + "~" + ID + ")") == null);
+        httpAnswers.add(answer(get("/api/providers")));
+        List<String> lastTopics = List.of("moryflow/credential/ROTATED", "moryflow/credential/DELETED",
+                "moryflow/provider/REMOVED");
+        awaitCondition("the events of the rotation and the deletions did not arrive",
+                () -> events.topics().containsAll(lastTopics));
+        awaitCondition("the events of the rotation and the deletions did not reach /api/events: " + sse.topics(),
+                () -> sse.topics().containsAll(lastTopics));
+        scan("after deletion", events, sse);
+
+        for (int i = 0; i < exceptionTexts.size(); i++) {
+            check("exception message " + i, exceptionTexts.get(i));
+        }
+        for (int i = 0; i < httpAnswers.size(); i++) {
+            check("HTTP answer " + i, httpAnswers.get(i));
+        }
+        for (int i = 0; i < doctorRuns.size(); i++) {
+            check("doctor run " + i + " (POST /api/providers/" + ID + "/test)", doctorRuns.get(i));
+        }
+        for (int i = 0; i < shellOutputs.size(); i++) {
+            check("shell output " + i, shellOutputs.get(i));
+        }
+
+        String summary = "leak scan: " + hits.size() + " hits in " + logLines + " log lines (" + rolledLogs.size()
+                + " rolled .gz logs), " + consoleLines + " stdout/stderr lines, " + events.count() + " events, "
+                + sse.events() + " /api/events events, " + scannedFiles.size() + " files (" + unpackedFiles.size()
+                + " decompressed or unpacked, " + vanishedFiles.size() + " gone before reading), "
+                + scannedConfigurations.size() + " configurations, " + exceptionTexts.size()
+                + " exception messages, " + httpAnswers.size() + " HTTP answers, " + doctorRuns.size()
+                + " doctor runs, " + shellOutputs.size() + " shell outputs; secrets: first key, rotated key, "
+                + "gateway token, any run of " + SecretScan.RUN + " characters";
+        System.out.println(summary);
+        assertEquals(summary + ": " + hits, List.of(), hits);
+        assertTrue("the log capture saw no registration: " + logLines + " lines", logLines > 0
+                && logText().contains("Provider " + ID + " registered"));
+        assertTrue("no rolled log was scanned (the appender rolls every 64 KB): " + summary, !rolledLogs.isEmpty());
+        assertTrue(summary, events.count() > 0 && sse.events() > 0 && scannedFiles.size() > 0
+                && scannedConfigurations.size() > 0 && exceptionTexts.size() >= 3 && httpAnswers.size() >= 2
+                && doctorRuns.size() >= 8 && shellOutputs.size() >= 10);
     }
 
     // ------------------------------------------------------------------------------------------------ the steps
@@ -284,6 +370,9 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
             httpAnswers.add(answer(whole));
             httpAnswers.add(answer(streamed));
             assertTrue(whole.body(), whole.statusCode() >= 400);
+            // the doctor meets the same echo, over HTTP and in the shell
+            doctorRun();
+            shell("moryflow:doctor " + ID);
         }
         assertTrue("the failing upstream was never called", upstream.all().size() >= 12);
         upstream.script(FakeUpstream::defaultReply);
@@ -313,17 +402,54 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
 
     // ------------------------------------------------------------------------------------------------ recording
 
-    /** The scan is not blind: a key planted in a text and in a file (UTF-16) is found, then the plant removed. */
-    private void theScanFindsAPlantedKey() throws IOException {
-        check("planted", "text " + ROTATED_KEY + " text");
-        assertEquals(List.of("planted (rotated key)"), hits);
+    /**
+     * The scan is not blind: runs of 8 characters of each secret planted in a text and in files (UTF-16, a gzip log,
+     * Base64 at an odd byte offset) are found, a run of 7 is not, and a file the scan cannot read fails it.
+     */
+    private void theScanFindsAPlantedSecret() throws IOException {
+        check("planted", "text " + ROTATED_KEY.substring(5, 13) + " text " + TOKEN.substring(20, 27) + " text");
+        assertEquals(List.of("planted (rotated key as UTF-8)"), hits);
         hits.clear();
-        Path planted = workDir().resolve("planted.bin");
-        Files.write(planted, ("x" + KEY + "x").getBytes(StandardCharsets.UTF_16LE));
+        System.err.println("planted on standard error: " + KEY.substring(2, 12));
+        assertEquals("the capture of standard error is blind", Set.of("first key as UTF-8"),
+                matcher.find(console()));
+        synchronized (console) {
+            console.reset();
+        }
+        Path dir = Files.createDirectories(workDir().resolve("planted"));
         try {
-            assertEquals(List.of(planted), SecretScan.filesContaining(workDir(), KEY));
+            Path utf16 = dir.resolve("planted.bin");
+            Files.write(utf16, ("x" + KEY.substring(4) + "x").getBytes(StandardCharsets.UTF_16LE));
+            Path gz = dir.resolve("old.log.gz");
+            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+                out.write(("12:00:00 INFO token " + TOKEN.substring(10, 20) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            Path base64 = dir.resolve("blob.txt");
+            Files.writeString(base64, Base64.getEncoder().encodeToString(("ab" + ROTATED_KEY.substring(3, 17))
+                    .getBytes(StandardCharsets.UTF_8)));
+            SecretScan.TreeScan found = SecretScan.scanTree(dir, matcher);
+            String all = String.join("\n", found.hits);
+            assertTrue(all, all.contains(utf16 + ": first key as UTF-16LE"));
+            assertTrue(all, all.contains(gz + " (decompressed): gateway token as UTF-8"));
+            assertTrue(all, all.contains(base64 + ": rotated key as Base64"));
+            assertEquals(all, 3, found.hits.stream().map(h -> h.substring(0, h.indexOf(": "))).distinct().count());
+
+            Path broken = dir.resolve("broken.log.gz");
+            Files.write(broken, "not gzip at all".getBytes(StandardCharsets.UTF_8));
+            String failure = null;
+            try {
+                SecretScan.scanTree(dir, matcher);
+            } catch (AssertionError expected) {
+                failure = expected.getMessage();
+            }
+            assertTrue("a file the scan cannot read did not fail it: " + failure, failure != null
+                    && failure.contains("could not read " + broken));
         } finally {
-            Files.delete(planted);
+            try (Stream<Path> planted = Files.walk(dir)) {
+                for (Path f : planted.sorted(Comparator.reverseOrder()).toArray(Path[]::new)) {
+                    Files.delete(f);
+                }
+            }
         }
     }
 
@@ -349,13 +475,27 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
         return r.statusCode() + " " + r.headers().map() + "\n" + r.body();
     }
 
-    /** Looks through the log, the events, the files and the configurations now; adds what it finds to the hits. */
-    private void scan(String when, AllEvents events) throws Exception {
-        Path log = workDir().resolve(LOG_FILE);
-        List<String> lines = Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+    /**
+     * Looks through the logs (rolled ones decompressed), standard output and error, the events, the
+     * {@code /api/events} stream, the files and the configurations now; adds what it finds to the hits.
+     */
+    private void scan(String when, AllEvents events, ApiEvents sse) throws Exception {
+        Path logs = workDir().resolve(LOG_FILE).getParent();
+        // log4j2 compresses a rolled file after the roll: wait until no plain rolled file is left half-way
+        awaitCondition("a rolled log is still being compressed", () -> {
+            try (Stream<Path> files = Files.list(logs)) {
+                return files.noneMatch(f -> f.getFileName().toString().matches("itest-\\d+\\.log"));
+            }
+        });
+        List<String> lines = logText().lines().collect(Collectors.toList());
         logLines = Math.max(logLines, lines.size());
         for (int i = 0; i < lines.size(); i++) {
-            check(when + ": " + LOG_FILE + " line " + (i + 1), lines.get(i));
+            check(when + ": log line " + (i + 1), lines.get(i));
+        }
+        List<String> printed = console().lines().collect(Collectors.toList());
+        consoleLines = Math.max(consoleLines, printed.size());
+        for (int i = 0; i < printed.size(); i++) {
+            check(when + ": stdout/stderr line " + (i + 1), printed.get(i));
         }
         for (Event e : events.all()) {
             StringBuilder text = new StringBuilder(e.getTopic());
@@ -364,17 +504,18 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
             }
             check(when + ": event " + e.getTopic(), text.toString());
         }
+        List<String> streamed = sse.lines();
+        for (int i = 0; i < streamed.size(); i++) {
+            check(when + ": /api/events line " + (i + 1), streamed.get(i));
+        }
         for (Path root : new Path[] { workDir(), Path.of(context.getProperty("org.osgi.framework.storage")) }) {
-            for (String key : new String[] { KEY, ROTATED_KEY }) {
-                for (Path f : SecretScan.filesContaining(root, key)) {
-                    hits.add(when + ": file " + f);
-                }
+            SecretScan.TreeScan tree = SecretScan.scanTree(root, matcher);
+            for (String hit : tree.hits) {
+                hits.add(when + ": file " + hit);
             }
-            try (Stream<Path> files = Files.walk(root)) {
-                files.filter(Files::isRegularFile).forEach(f -> scannedFiles.add(f.toString()));
-            } catch (UncheckedIOException | IOException e) {
-                // a file that went away during the walk was still scanned above, or will be at the next scan
-            }
+            scannedFiles.addAll(tree.files);
+            unpackedFiles.addAll(tree.unpacked);
+            vanishedFiles.addAll(tree.vanished);
         }
         Configuration[] all = configAdmin.listConfigurations(null);
         for (Configuration c : all == null ? new Configuration[0] : all) {
@@ -395,15 +536,61 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
         }
     }
 
-    /** Adds a hit when the text holds either key, as it is or as the start of its Base64 form. */
-    private void check(String where, String text) {
-        for (String key : new String[] { KEY, ROTATED_KEY }) {
-            String base64 = Base64.getEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8))
-                    .substring(0, key.length());
-            if (text.contains(key) || text.contains(base64)) {
-                hits.add(where + (key.equals(KEY) ? " (first key)" : " (rotated key)"));
-            }
+    /** @return the log so far: the rolled files, decompressed, oldest first, then the current file */
+    private String logText() throws IOException {
+        Path logs = workDir().resolve(LOG_FILE).getParent();
+        StringBuilder text = new StringBuilder();
+        List<Path> rolled;
+        try (Stream<Path> files = Files.list(logs)) {
+            rolled = files.filter(f -> f.getFileName().toString().matches("itest-\\d+\\.log\\.gz"))
+                    .sorted(Comparator.comparingInt(f -> Integer.parseInt(f.getFileName().toString()
+                            .replaceAll("\\D", ""))))
+                    .collect(Collectors.toList());
         }
+        for (Path f : rolled) {
+            rolledLogs.add(f.toString());
+            text.append(new String(SecretScan.gunzip(f), StandardCharsets.UTF_8));
+        }
+        Path current = workDir().resolve(LOG_FILE);
+        if (Files.exists(current)) {
+            text.append(Files.readString(current, StandardCharsets.UTF_8));
+        }
+        return text.toString();
+    }
+
+    private String console() {
+        synchronized (console) {
+            return console.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Adds a hit for every secret the text holds a run of 8 characters of, in any form the matcher knows. */
+    private void check(String where, String text) {
+        for (String found : matcher.find(text)) {
+            hits.add(where + " (" + found + ")");
+        }
+    }
+
+    /** Runs Gogo commands as a console user would, and keeps what they print. */
+    private void shell(String... commands) throws Exception {
+        awaitCondition("the moryflow commands are not registered", () -> context.getServiceReferences(
+                (String) null, "(&(osgi.command.scope=moryflow)(osgi.command.function=doctor))") != null);
+        for (String command : commands) {
+            String out;
+            try {
+                out = Gogo.run(processor, command, "");
+            } catch (Exception e) {
+                out = describe(e);
+            }
+            shellOutputs.add(command + "\n" + out);
+        }
+    }
+
+    /** A doctor run through the gateway, as the console's "Test" button does it. */
+    private void doctorRun() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/providers/" + ID + "/test?model=" + MODEL, null);
+        assertEquals(r.body(), 200, r.statusCode());
+        doctorRuns.add(answer(r));
     }
 
     // ------------------------------------------------------------------------------------------------ HTTP
@@ -422,6 +609,103 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
                 .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Writes to the stream it replaces and into the capture. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream original;
+        private final ByteArrayOutputStream capture;
+
+        Tee(OutputStream original, ByteArrayOutputStream capture) {
+            this.original = original;
+            this.capture = capture;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            synchronized (capture) {
+                capture.write(b);
+            }
+            original.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            synchronized (capture) {
+                capture.write(b, off, len);
+            }
+            original.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            original.flush();
+        }
+    }
+
+    /** A client of {@code GET /api/events}: keeps every line of the stream while it is open. */
+    private final class ApiEvents implements AutoCloseable {
+        private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        private final CompletableFuture<HttpResponse<Void>> response;
+        private volatile Flow.Subscription subscription;
+
+        ApiEvents() throws Exception {
+            response = http.sendAsync(HttpRequest.newBuilder(URI.create(base() + "/api/events"))
+                    .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/event-stream").GET().build(),
+                    HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
+                        @Override
+                        public void onSubscribe(Flow.Subscription s) {
+                            subscription = s;
+                            s.request(Long.MAX_VALUE);
+                        }
+
+                        @Override
+                        public void onNext(String line) {
+                            lines.add(line);
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            // the stream ends when the test closes it
+                        }
+
+                        @Override
+                        public void onComplete() {
+                            // the hub ended the stream
+                        }
+                    }));
+            awaitCondition("GET /api/events did not connect", () -> lines().stream()
+                    .anyMatch(l -> l.startsWith(": connected")));
+        }
+
+        List<String> lines() {
+            synchronized (lines) {
+                return new ArrayList<>(lines);
+            }
+        }
+
+        long events() {
+            return lines().stream().filter(l -> l.startsWith("event: ")).count();
+        }
+
+        Set<String> topics() {
+            Set<String> topics = new TreeSet<>();
+            for (String l : lines()) {
+                if (l.startsWith("event: ")) {
+                    topics.add(l.substring("event: ".length()).trim());
+                }
+            }
+            return topics;
+        }
+
+        @Override
+        public void close() {
+            Flow.Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+            response.cancel(true);
+        }
     }
 
     /** Records every event of every topic, framework and log events included, while it is open. */

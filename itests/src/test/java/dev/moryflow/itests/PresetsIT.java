@@ -184,6 +184,57 @@ public class PresetsIT extends HubTestSupport {
     }
 
     @Test
+    public void aUserProviderListingAPresetModelWinsTheBareIdAndThePresetKeepsItsQualifiedId() throws Exception {
+        awaitProvider("openai");
+        Configuration preset = presetConfiguration("openai");
+        Dictionary<String, Object> original = preset.getProperties();
+        try (FakeUpstream presetUpstream = new FakeUpstream(); FakeUpstream userUpstream = new FakeUpstream()) {
+            // the preset answers at a fake of its own (on 127.0.0.1: a local server, so no key is needed)
+            Dictionary<String, Object> moved = preset.getProperties();
+            moved.put("baseUrl", presetUpstream.baseUrl());
+            preset.update(moved);
+            awaitCondition("the openai preset did not move to its fake upstream", () -> presetUpstream.baseUrl()
+                    .equals(context.getService(awaitProvider("openai")).info().baseUrl()));
+            Configuration mine = provider("mine", "name", "Mine", "baseUrl", userUpstream.baseUrl(), "models",
+                    new String[] { "gpt-4o" });
+            try {
+                awaitProvider("mine");
+                assertTrue("the preset does not list gpt-4o", Arrays.asList((String[]) awaitProvider("openai")
+                        .getProperty(ProviderService.PROVIDER_MODELS)).contains("gpt-4o"));
+
+                dev.moryflow.provider.ChatResponse bare = chatService().chat(ChatRequest.of("gpt-4o", "bare"));
+                assertEquals("the bare id went to " + bare.providerId(), "mine", bare.providerId());
+                FakeUpstream.Received atUser = userUpstream.take();
+                assertTrue(atUser.body, atUser.body.contains("\"model\":\"gpt-4o\"")
+                        && atUser.body.contains("bare"));
+                assertTrue("the preset received the bare id's chat: " + presetUpstream.all(),
+                        presetUpstream.all().isEmpty());
+
+                dev.moryflow.provider.ChatResponse qualified = chatService().chat(
+                        ChatRequest.of("openai/gpt-4o", "qualified"));
+                assertEquals("openai", qualified.providerId());
+                FakeUpstream.Received atPreset = presetUpstream.take();
+                assertTrue(atPreset.body, atPreset.body.contains("\"model\":\"gpt-4o\"")
+                        && atPreset.body.contains("qualified"));
+                assertEquals("the user's upstream received the qualified chat too: " + userUpstream.all(), 1,
+                        userUpstream.all().size());
+                // why: presets rank -1, a user's provider 0 unless the user says otherwise
+                assertEquals("presets rank below the user's providers", -1,
+                        awaitProvider("openai").getProperty(org.osgi.framework.Constants.SERVICE_RANKING));
+                Object userRanking = awaitProvider("mine").getProperty(org.osgi.framework.Constants.SERVICE_RANKING);
+                assertTrue("the user's provider ranks " + userRanking, userRanking == null
+                        || ((Integer) userRanking) > -1);
+            } finally {
+                mine.delete();
+                awaitNoProvider("mine");
+                preset.update(original);
+                awaitCondition("the openai preset did not move back", () -> !presetUpstream.baseUrl()
+                        .equals(context.getService(awaitProvider("openai")).info().baseUrl()));
+            }
+        }
+    }
+
+    @Test
     public void modelMetadataFromConfigurationOverridesTheCatalog() throws Exception {
         awaitProvider("openai");
         RoutedModel fromCatalog = routed("openai/gpt-4o");

@@ -18,8 +18,10 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
@@ -60,6 +62,8 @@ public final class Problems {
 
     /** Longest upstream text kept in a message, in characters. */
     public static final int MAX_UPSTREAM_TEXT = 300;
+    /** Shortest run of consecutive characters of a key that {@link #redact(String, char[])} removes. */
+    private static final int MIN_SECRET_RUN = 8;
     /** Most bytes of an error body read by {@link #fromResponse}. */
     public static final long MAX_ERROR_BODY_BYTES = 64 * 1024;
 
@@ -453,8 +457,10 @@ public final class Problems {
     /**
      * Removes secrets from text that came from outside. Beyond every occurrence of {@code secret} itself
      * ({@link ProviderException#redact}), it removes words starting with the secret's first 8 characters (echoes of
-     * a partly masked key), {@code Bearer}/{@code Basic} credentials, {@code api_key=...} style parameters, and
-     * tokens shaped like well-known API keys ({@code sk-...}, {@code gsk_...}, {@code xai-...}).
+     * a partly masked key), every run of 8 or more consecutive characters of the secret (a key
+     * echoed without its first or last characters, or cut in the middle), {@code Bearer}/{@code Basic} credentials,
+     * {@code api_key=...} style parameters, and tokens shaped like well-known API keys ({@code sk-...},
+     * {@code gsk_...}, {@code xai-...}).
      *
      * @param text   the text, may be null
      * @param secret the secret that was sent, may be null
@@ -469,10 +475,55 @@ public final class Problems {
             String prefix = new String(secret, 0, 8);
             out = out.replaceAll(Pattern.quote(prefix) + "\\S*", "[redacted]");
         }
+        out = redactRuns(out, secret);
         out = BEARER.matcher(out).replaceAll("$1 [redacted]");
         out = KEY_PARAM.matcher(out).replaceAll("$1[redacted]");
         out = KEY_LIKE.matcher(out).replaceAll("[redacted]");
         return out;
+    }
+
+    /**
+     * Replaces every stretch of the text covered by windows of 8 characters that occur in the
+     * secret: any run of that many or more consecutive characters of the secret is such a stretch. The secret's
+     * windows go into a set once, then the text is read once, so the cost is about (text + secret) × window.
+     */
+    private static String redactRuns(String text, char[] secret) {
+        if (text == null || secret == null || secret.length < MIN_SECRET_RUN || text.length() < MIN_SECRET_RUN) {
+            return text;
+        }
+        Set<String> windows = new HashSet<>();
+        for (int i = 0; i + MIN_SECRET_RUN <= secret.length; i++) {
+            windows.add(new String(secret, i, MIN_SECRET_RUN));
+        }
+        StringBuilder out = null;
+        int copied = 0;
+        int runStart = -1;
+        int runEnd = -1;
+        for (int i = 0; i + MIN_SECRET_RUN <= text.length(); i++) {
+            if (!windows.contains(text.substring(i, i + MIN_SECRET_RUN))) {
+                continue;
+            }
+            if (runStart >= 0 && i <= runEnd) {
+                runEnd = i + MIN_SECRET_RUN;
+                continue;
+            }
+            if (runStart >= 0) {
+                out = appendRedacted(out, text, copied, runStart);
+                copied = runEnd;
+            }
+            runStart = i;
+            runEnd = i + MIN_SECRET_RUN;
+        }
+        if (runStart < 0) {
+            return text;
+        }
+        out = appendRedacted(out, text, copied, runStart);
+        return out.append(text, runEnd, text.length()).toString();
+    }
+
+    private static StringBuilder appendRedacted(StringBuilder out, String text, int from, int runStart) {
+        StringBuilder b = out == null ? new StringBuilder(text.length()) : out;
+        return b.append(text, from, runStart).append("[redacted]");
     }
 
     /**

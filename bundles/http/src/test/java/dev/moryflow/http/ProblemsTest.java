@@ -189,6 +189,80 @@ public class ProblemsTest {
         assertEquals("key [redacted] rejected", other);
     }
 
+    /** Keys of other shapes than {@code sk-…}: Azure's 32 hex characters, Gemini's 39, punctuation. */
+    private static final String AZURE_KEY = "3f9a0c1b7d2e48f6a5b3c9d0e1f27a84";
+    private static final String GEMINI_KEY = "AIzaSyB4-x9Qk2LmN7pR0sT5vW8yZ1aC3dE6fGh";
+    private static final String PUNCTUATED_KEY = "q7!Rz#4m@Lp%9w^Kx&2v*Tn(8)b_Hs+3j=Yd|";
+    private static final String[] SHAPES = { AZURE_KEY, GEMINI_KEY, PUNCTUATED_KEY, KEY };
+
+    /** Fails naming the first run of 8 consecutive characters of the key found in the text. */
+    private static void assertNoRunOfTheKey(String key, String text) {
+        for (int i = 0; i + 8 <= key.length(); i++) {
+            String run = key.substring(i, i + 8);
+            assertFalse("characters " + i + ".." + (i + 8) + " of the key (" + run + ") survived in: " + text,
+                    text.contains(run));
+        }
+    }
+
+    @Test
+    public void keysOfEveryShapeAreRedactedWholeInTextAndThroughAnErrorAnswer() {
+        assertEquals(32, AZURE_KEY.length());
+        assertEquals(39, GEMINI_KEY.length());
+        for (String key : SHAPES) {
+            String text = Problems.redact("Access denied due to invalid subscription key " + key + ". Make sure",
+                    key.toCharArray());
+            assertNoRunOfTheKey(key, text);
+            assertTrue(text, text.contains("[redacted]") && text.endsWith(". Make sure"));
+
+            ProviderException e = Problems.httpStatus(401, Headers.of(), "{\"error\":{\"message\":\"API key not valid: "
+                    + key + "\",\"code\":\"" + key + "\"}}", "m", key.toCharArray());
+            assertEquals(Problem.AUTHENTICATION, e.problem());
+            assertNoRunOfTheKey(key, e.describe());
+            assertNoRunOfTheKey(key, String.valueOf(e.upstreamCode()));
+        }
+    }
+
+    @Test
+    public void keyEchoedWithoutItsFirstOrLastCharactersOrCutInTheMiddleIsRedacted() {
+        for (String key : SHAPES) {
+            char[] secret = key.toCharArray();
+            String withoutFirst4 = key.substring(4);
+            String withoutLast4 = key.substring(0, key.length() - 4);
+            String middle8 = key.substring(key.length() / 2 - 4, key.length() / 2 + 4);
+            for (String echo : new String[] { withoutFirst4, withoutLast4, middle8 }) {
+                String text = Problems.redact("Incorrect API key provided: " + echo + " (check it)", secret);
+                assertEquals("echo " + echo + " of key " + key, "Incorrect API key provided: [redacted] (check it)",
+                        text);
+            }
+            String glued = Problems.redact("header=" + withoutFirst4 + "," + middle8 + ";tail", secret);
+            assertNoRunOfTheKey(key, glued);
+            assertTrue(glued, glued.endsWith(";tail"));
+
+            ProviderException e = Problems.httpStatus(400, Headers.of(), "Bad request. Authorization: ***"
+                    + withoutFirst4, "m", secret);
+            assertNoRunOfTheKey(key, e.describe());
+        }
+    }
+
+    @Test
+    public void aRunOfSevenCharactersOfTheKeyStays() {
+        for (String key : SHAPES) {
+            String seven = key.substring(10, 17);
+            String text = "request " + seven + " refused";
+            assertEquals("a 7-character run of " + key + " is not a key", text,
+                    Problems.redact(text, key.toCharArray()));
+        }
+    }
+
+    @Test
+    public void keyRunDeepInsideALargeBodyIsRedactedAndTheRestKept() {
+        String key = GEMINI_KEY + AZURE_KEY + PUNCTUATED_KEY + "Zx9".repeat(40);
+        String filler = "lorem ipsum dolor sit amet, ".repeat(2300);
+        String text = filler + key.substring(30, 150) + filler;
+        String out = Problems.redact(text, key.toCharArray());
+        assertEquals(filler + "[redacted]" + filler, out);
+    }
+
     @Test
     public void keyStraddlingTheCutIsRedactedBeforeShortening() {
         String body = "y".repeat(Problems.MAX_UPSTREAM_TEXT - 10) + KEY;

@@ -382,6 +382,77 @@ public class OpenAiProviderTest {
         assertFalse(l.error.describe().contains(KEY));
     }
 
+    /** Fails naming the first run of 8 consecutive characters of the key found in the text. */
+    private static void assertNoRunOfTheKey(String key, String text) {
+        for (int i = 0; i + 8 <= key.length(); i++) {
+            String run = key.substring(i, i + 8);
+            assertFalse("characters " + i + ".." + (i + 8) + " of the key (" + run + ") reached the error: " + text,
+                    text.contains(run));
+        }
+    }
+
+    /** The three partial echoes an upstream may send: without the first 4, without the last 4, a middle run of 8. */
+    private static String[] partialEchoes(String key) {
+        return new String[] { key.substring(4), key.substring(0, key.length() - 4),
+                key.substring(key.length() / 2 - 4, key.length() / 2 + 4) };
+    }
+
+    /** A whole and a streamed chat meet a 401 that echoes the text; neither error may hold a run of the key. */
+    private void chatAndStreamMeetAnEcho(OpenAiProvider p, String key, String echo) throws Exception {
+        String body = "{\"error\":{\"message\":\"Incorrect API key provided: " + echo + "\",\"type\":"
+                + "\"invalid_request_error\",\"code\":\"invalid_api_key\"}}";
+        server.enqueue(json(401, body));
+        ProviderException e = chatFails(p, ChatRequest.of("m", "hi"));
+        assertEquals(Problem.AUTHENTICATION, e.problem());
+        assertTrue(e.getMessage(), e.getMessage().contains("[redacted]"));
+        assertNoRunOfTheKey(key, e.describe());
+
+        server.enqueue(new MockResponse.Builder().code(400).addHeader("Content-Type", "text/plain")
+                .body("Bad request. Headers received: api-key: " + echo + "; Authorization: Bearer ***" + echo)
+                .build());
+        Fakes.Listener l = new Fakes.Listener();
+        p.stream(ChatRequest.of("m", "hi"), l);
+        l.awaitEnd();
+        assertNotNull("the stream did not fail: " + l.calls, l.error);
+        assertNoRunOfTheKey(key, l.error.describe());
+    }
+
+    @Test
+    public void azureKeyEchoedInPartsByTheUpstreamDoesNotReachTheErrors() throws Exception {
+        String key = "3f9a0c1b7d2e48f6a5b3c9d0e1f27a84";
+        store.with("az", key);
+        OpenAiProvider p = provider("az", "dialect", "azure", "apiVersion", "2024-10-21", "baseUrl",
+                server.url("/openai/deployments/gpt4o/").toString());
+        for (String echo : partialEchoes(key)) {
+            chatAndStreamMeetAnEcho(p, key, echo);
+        }
+        assertEquals("the key was sent in the api-key header", key, taken().getHeaders().get("api-key"));
+    }
+
+    @Test
+    public void geminiAndPunctuatedKeysEchoedInPartsDoNotReachChatStreamOrModelListErrors() throws Exception {
+        for (String key : new String[] { "AIzaSyB4-x9Qk2LmN7pR0sT5vW8yZ1aC3dE6fGh",
+                "q7!Rz#4m@Lp%9w^Kx&2v*Tn(8)b_Hs+3j=Yd|" }) {
+            store.with("p", key);
+            OpenAiProvider p = provider("p");
+            for (String echo : partialEchoes(key)) {
+                chatAndStreamMeetAnEcho(p, key, echo);
+                server.enqueue(json(403, "{\"error\":{\"message\":\"key " + echo + " may not list models\"}}"));
+                try {
+                    p.listRemoteModels();
+                    fail("a 403 was taken for a model list");
+                } catch (ProviderException e) {
+                    assertEquals(Problem.PERMISSION, e.problem());
+                    assertNoRunOfTheKey(key, e.describe());
+                }
+            }
+            assertEquals("Bearer " + key, taken().getHeaders().get("Authorization"));
+            server.close();
+            server = new MockWebServer();
+            server.start();
+        }
+    }
+
     @Test
     public void unreachableProviderIsConnectionFailed() throws Exception {
         server.close();
