@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import org.osgi.framework.InvalidSyntaxException;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Gives the Web Console a password of its own when nobody set one: without it, Felix's console lets in
  * admin/admin. A password is set when the framework property {@code felix.webconsole.password} or the
  * {@code password} property of the console's configuration ({@link #PID}) is there and not blank; such a password
- * is never touched. Otherwise a random one is made, stored hashed ({@link ConsolePasswordHash}) in that
+ * is never touched. The console's own default (see {@link #CONSOLE_DEFAULT}) is no password. Otherwise a random one is made, stored hashed ({@link ConsolePasswordHash}) in that
  * configuration, every other property of which is kept, and printed once on standard output (never in a log).
  */
 final class FirstPassword {
@@ -29,6 +30,12 @@ final class FirstPassword {
     static final String FRAMEWORK_USERNAME = "felix.webconsole.username";
     static final String PASSWORD = "password";
     static final String USERNAME = "username";
+    /**
+     * What the Web Console writes into its configuration by itself when that configuration has no password (its
+     * {@code DEFAULT_PASSWORD}: "admin", hashed without salt). Only the console writes it; a password typed in its
+     * form is stored salted. Counts as no password.
+     */
+    static final String CONSOLE_DEFAULT = "{sha-256}jGl25bVBBBW96Qi9Te4V37Fnqchz/Eu4qB9vKrRIqRg=";
     static final int LENGTH = 20;
     private static final char[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
             .toCharArray();
@@ -36,14 +43,14 @@ final class FirstPassword {
     private final Logger logger = LoggerFactory.getLogger(FirstPassword.class);
     private final ConfigurationAdmin configAdmin;
     private final UnaryOperator<String> frameworkProperty;
-    private final PrintStream out;
+    private final Supplier<PrintStream> out;
     private final SecureRandom random;
 
     /**
      * @param frameworkProperty reads a framework property ({@code BundleContext::getProperty})
-     * @param out               where the new password is printed: standard output
+     * @param out               where the new password is printed: standard output as it is at that moment
      */
-    FirstPassword(ConfigurationAdmin configAdmin, UnaryOperator<String> frameworkProperty, PrintStream out,
+    FirstPassword(ConfigurationAdmin configAdmin, UnaryOperator<String> frameworkProperty, Supplier<PrintStream> out,
             SecureRandom random) {
         this.configAdmin = configAdmin;
         this.frameworkProperty = frameworkProperty;
@@ -56,7 +63,20 @@ final class FirstPassword {
      *
      * @return whether a password was made
      */
-    boolean ensure() {
+    synchronized boolean ensure() {
+        return ensure(false);
+    }
+
+    /**
+     * Like {@link #ensure()}, after a change of the console's configuration: a configuration left without a
+     * password is the console's to answer first (it writes its default into it, which brings another change), so
+     * only its default counts as none here.
+     */
+    synchronized boolean ensureAfterChange() {
+        return ensure(true);
+    }
+
+    private boolean ensure(boolean onlyTheConsoleDefault) {
         if (!blank(frameworkProperty.apply(FRAMEWORK_PASSWORD))) {
             logger.debug("The Web Console password comes from the framework property {}; left as it is.",
                     FRAMEWORK_PASSWORD);
@@ -65,7 +85,11 @@ final class FirstPassword {
         try {
             Configuration existing = find();
             Dictionary<String, Object> props = existing == null ? null : existing.getProperties();
-            if (props != null && props.get(PASSWORD) != null && !blank(String.valueOf(props.get(PASSWORD)))) {
+            Object current = props == null ? null : props.get(PASSWORD);
+            if (onlyTheConsoleDefault && props != null && !CONSOLE_DEFAULT.equals(current)) {
+                return false;
+            }
+            if (current != null && !blank(String.valueOf(current)) && !CONSOLE_DEFAULT.equals(current)) {
                 logger.debug("The Web Console password is set in configuration {}; left as it is.", PID);
                 return false;
             }
@@ -82,8 +106,9 @@ final class FirstPassword {
             try {
                 updated.put(PASSWORD, ConsolePasswordHash.hash(password, random));
                 config.update(updated);
-                out.println("Web Console password for user " + user + ": " + new String(password));
-                out.flush();
+                PrintStream stdout = out.get();
+                stdout.println("Web Console password for user " + user + ": " + new String(password));
+                stdout.flush();
             } finally {
                 Arrays.fill(password, '\0');
             }

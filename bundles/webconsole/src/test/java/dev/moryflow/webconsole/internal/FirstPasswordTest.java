@@ -86,8 +86,8 @@ public class FirstPasswordTest {
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
 
     private boolean run() {
-        return new FirstPassword(ca.admin(), framework::get, new PrintStream(stdout, true, StandardCharsets.UTF_8),
-                new SecureRandom()).ensure();
+        return new FirstPassword(ca.admin(), framework::get,
+                () -> new PrintStream(stdout, true, StandardCharsets.UTF_8), new SecureRandom()).ensure();
     }
 
     private String printed() {
@@ -156,6 +156,36 @@ public class FirstPasswordTest {
         framework.put("felix.webconsole.username", "operator");
         assertTrue(run());
         assertTrue(printed(), printed().startsWith("Web Console password for user operator: "));
+    }
+
+    @Test
+    public void theDefaultTheConsoleWritesByItselfCountsAsNone() {
+        // Web Console 5.0.18 writes its default (admin, unsalted) into a configuration that has no password
+        ca.stored = new Hashtable<>(Map.of("password", FirstPassword.CONSOLE_DEFAULT));
+        assertTrue(run());
+        assertFalse(FirstPassword.CONSOLE_DEFAULT.equals(ca.stored.get("password")));
+        assertEquals(1, printed().lines().count());
+    }
+
+    @Test
+    public void afterAChangeOnlyTheConsolesDefaultIsReplacedAConfigurationWithoutPasswordIsTheConsolesToAnswer() {
+        FirstPassword p = new FirstPassword(ca.admin(), framework::get,
+                () -> new PrintStream(stdout, true, StandardCharsets.UTF_8), new SecureRandom());
+        ca.stored = new Hashtable<>(Map.of("username", "admin"));
+        assertFalse(p.ensureAfterChange());
+        assertEquals("", printed());
+        ca.stored = new Hashtable<>(Map.of("username", "admin", "password", FirstPassword.CONSOLE_DEFAULT));
+        assertTrue(p.ensureAfterChange());
+        assertFalse(p.ensureAfterChange());
+        assertEquals(1, printed().lines().count());
+    }
+
+    @Test
+    public void aSaltedAdminTypedIntoTheConsolesFormIsTheUsersOwnAndKept() {
+        String typed = ConsolePasswordHash.hash("admin".toCharArray(), new SecureRandom());
+        ca.stored = new Hashtable<>(Map.of("password", typed));
+        assertFalse(run());
+        assertEquals(typed, ca.stored.get("password"));
     }
 
     @Test
