@@ -14,7 +14,8 @@ import org.osgi.service.component.annotations.Reference;
  * Gives the Web Console a password when none is set ({@link FirstPassword}): at activation (a few Config Admin
  * calls, no waiting), and whenever the console's configuration goes or is left without one, so that removing the
  * password property makes a new one at once (the console answers a configuration without a password by writing
- * its default admin password into it; that is the change acted on). Config Admin delivers these events on its own thread.
+ * its default admin password into it; that is the change acted on). Config Admin delivers these events on its
+ * own thread.
  */
 @Component(service = ConfigurationListener.class, immediate = true)
 public class ConsolePassword implements ConfigurationListener {

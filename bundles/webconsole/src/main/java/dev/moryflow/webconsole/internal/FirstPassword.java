@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * Gives the Web Console a password of its own when nobody set one: without it, Felix's console lets in
  * admin/admin. A password is set when the framework property {@code felix.webconsole.password} or the
  * {@code password} property of the console's configuration ({@link #PID}) is there and not blank; such a password
- * is never touched. The console's own default (see {@link #CONSOLE_DEFAULT}) is no password. Otherwise a random one is made, stored hashed ({@link ConsolePasswordHash}) in that
- * configuration, every other property of which is kept, and printed once on standard output (never in a log).
+ * is never touched. The console's own default (see {@link #CONSOLE_DEFAULT}) is no password. Otherwise a random
+ * one is made, stored hashed ({@link ConsolePasswordHash}) in that configuration, every other property of which is
+ * kept, and printed once on standard output (never in a log).
  */
 final class FirstPassword {
 
