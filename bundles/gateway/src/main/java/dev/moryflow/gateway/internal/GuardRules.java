@@ -66,7 +66,8 @@ final class GuardRules {
     /**
      * @param boundHost    the host the HTTP server is bound to ({@code org.apache.felix.http.host}); {@code null},
      *                     empty, {@code 0.0.0.0} or {@code ::}: every interface
-     * @param allowedHosts further host names or addresses the user allows
+     * @param allowedHosts further host names or addresses the user allows (an entry may list several, separated
+     *                     by commas or spaces)
      * @param machineNames this machine's own names and addresses, asked only when bound to every interface
      * @param corsOrigins  origins whose pages may call {@code /v1} (the gateway's {@code cors})
      */
@@ -79,9 +80,12 @@ final class GuardRules {
         if (!wildcard) {
             add(bound, n, a);
         }
-        for (String h : allowedHosts) {
-            if (h != null && !h.isBlank()) {
-                add(normalize(h.trim()), n, a);
+        for (String entry : allowedHosts) {
+            // a .cfg file gives one text: "a, b" is two hosts
+            for (String h : entry == null ? new String[0] : entry.split("[,\\s]+")) {
+                if (!h.isBlank()) {
+                    add(normalize(h), n, a);
+                }
             }
         }
         this.names = Set.copyOf(n);

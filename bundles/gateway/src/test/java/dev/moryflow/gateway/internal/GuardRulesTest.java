@@ -65,6 +65,16 @@ public class GuardRulesTest {
     }
 
     @Test
+    public void allowedHostsFromACfgFileMayListSeveralInOneText() {
+        GuardRules cfg = new GuardRules("127.0.0.1", List.of("a.example.lan, b.example.lan 10.0.0.9"), Set::of,
+                List.of());
+        assertTrue(cfg.check(get("a.example.lan")).allowed());
+        assertTrue(cfg.check(get("b.example.lan:8080")).allowed());
+        assertTrue(cfg.check(get("10.0.0.9:8080")).allowed());
+        assertFalse(cfg.check(get("c.example.lan")).allowed());
+    }
+
+    @Test
     public void theAddressTheRequestCameInOnIsAllowedAsAnIpLiteral() {
         GuardRules.Request r = new GuardRules.Request("GET", "/", "http", PORT, "10.1.2.3", "10.1.2.3:8080", null,
                 null);
