@@ -21,6 +21,14 @@ public @interface GatewayConfig {
             description = "Origins (e.g. http://localhost:3000) whose web pages may call the API (CORS). Empty: none.")
     String[] cors() default {};
 
+    @AttributeDefinition(name = "Allowed host names", required = false,
+            description = "Further names or addresses (e.g. hub.example.lan, 192.168.1.20; in a .cfg file separated "
+                    + "by commas) under which browsers and clients reach the hub, checked against each request's "
+                    + "Host header (protection against DNS rebinding). Always allowed: localhost, *.localhost, 127.0.0.0/8, ::1, the address the hub is "
+                    + "bound to (org.apache.felix.http.host) and, when bound to all interfaces, this machine's own "
+                    + "addresses and host name. A request under any other name is refused with 403.")
+    String[] allowedHosts() default {};
+
     @AttributeDefinition(name = "Largest request (KiB)",
             description = "Requests with a larger body are refused with 413. Images sent inline count.")
     int maxRequestKilobytes() default 8192;
