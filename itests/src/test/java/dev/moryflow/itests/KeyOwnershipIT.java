@@ -97,7 +97,8 @@ public class KeyOwnershipIT extends HubTestSupport {
                 Files.delete(f);
             }
         }
-        Configuration[] all = configAdmin.listConfigurations("(service.pid=moryflow.provider.*)");
+        Configuration[] all = configAdmin.listConfigurations("(|(service.pid=moryflow.provider.*)"
+                + "(service.factoryPid=moryflow.model))");
         for (Configuration c : all == null ? new Configuration[0] : all) {
             c.delete();
         }
@@ -193,11 +194,15 @@ public class KeyOwnershipIT extends HubTestSupport {
         String k = key("gone");
         try (EventRecorder events = new EventRecorder()) {
             provider("gone", "baseUrl", a.baseUrl(), "apiKey", k, "models", new String[] { "m" });
+            configAdmin.getFactoryConfiguration("moryflow.model", "gone-m", "?").update(props("provider", "gone",
+                    "id", "m", "displayName", "Gone M"));
             awaitKeyStored("gone");
             configAdmin.getFactoryConfiguration(OPENAI_FACTORY, "gone", "?").delete();
             events.await(Topics.CREDENTIAL_DELETED, "gone");
         }
         assertFalse(store().metadata("gone").isPresent());
+        awaitCondition("the model entry of the deleted provider is not reported as orphaned", () -> send("GET",
+                "/api/models", null).body().contains("orphaned: provider gone is not there"));
         provider("gone", "baseUrl", b.baseUrl(), "models", new String[] { "m" });
         awaitProvider("gone");
         assertEquals(200, chat("gone/m").statusCode());

@@ -35,6 +35,12 @@ public interface ChatService {
     List<RoutedModel> models();
 
     /**
+     * @return the {@code moryflow.model} configurations whose provider is not there, ordered by provider and model
+     * @since 1.2
+     */
+    List<OrphanedModel> orphanedModels();
+
+    /**
      * Resolves the request's model and sends the chat, waiting for the whole answer.
      *
      * @param request the request

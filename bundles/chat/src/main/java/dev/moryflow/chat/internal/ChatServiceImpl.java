@@ -214,6 +214,24 @@ public class ChatServiceImpl implements ChatService, ModelListService {
     }
 
     @Override
+    public List<dev.moryflow.chat.OrphanedModel> orphanedModels() {
+        RoutingTable t = table;
+        List<ModelConfig> configs;
+        synchronized (lock) {
+            configs = new ArrayList<>(modelConfigs.keySet());
+        }
+        List<dev.moryflow.chat.OrphanedModel> out = new ArrayList<>();
+        for (ModelConfig c : configs) {
+            if (!t.providers().containsKey(c.provider)) {
+                out.add(new dev.moryflow.chat.OrphanedModel(String.valueOf(c.pid), c.provider, c.id));
+            }
+        }
+        out.sort(java.util.Comparator.comparing(dev.moryflow.chat.OrphanedModel::providerId)
+                .thenComparing(dev.moryflow.chat.OrphanedModel::modelId));
+        return out;
+    }
+
+    @Override
     public ChatResponse chat(ChatRequest request) throws ProviderException {
         long start = System.nanoTime();
         String providerId = null;

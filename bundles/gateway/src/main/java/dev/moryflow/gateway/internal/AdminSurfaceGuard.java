@@ -38,6 +38,8 @@ public class AdminSurfaceGuard implements Preprocessor {
 
     /** The framework property naming the address Felix HTTP binds to. */
     static final String HTTP_HOST = "org.apache.felix.http.host";
+    /** The most of a refused request's body that is read (and thrown away) before the answer. */
+    private static final long DRAIN_LIMIT = 1 << 20;
     /** How many distinct refused hosts or origins get a WARN line of their own; later ones are logged at DEBUG. */
     private static final int LOGGED_AT_WARN = 50;
 
@@ -90,7 +92,11 @@ public class AdminSurfaceGuard implements Preprocessor {
             logger.debug("{} (from {})", verdict.message(), request.getRemoteAddr());
         }
         byte[] body = wire.error(verdict.message(), "invalid_request_error", null, verdict.code());
+        boolean drained = drain(request);
         response.resetBuffer();
+        if (!drained) {
+            response.setHeader("Connection", "close");
+        }
         response.setStatus(HttpServletResponse.SC_FORBIDDEN);
         response.setContentType("application/json");
         response.setHeader("X-Content-Type-Options", "nosniff");
@@ -98,6 +104,36 @@ public class AdminSurfaceGuard implements Preprocessor {
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
         response.flushBuffer();
+    }
+
+    /**
+     * Reads what the client is still sending of a refused request (nothing of it is used), so that the answer is not
+     * cut off by a connection reset while the client writes its body; a body larger than {@link #DRAIN_LIMIT} is
+     * not read and the connection is closed after the answer.
+     *
+     * @return whether the whole body was read
+     */
+    private static boolean drain(HttpServletRequest request) {
+        long length = request.getContentLengthLong();
+        if (length == 0 || (length < 0 && request.getHeader("Transfer-Encoding") == null)) {
+            return true;
+        }
+        if (length > DRAIN_LIMIT) {
+            return false;
+        }
+        try (java.io.InputStream in = request.getInputStream()) {
+            long skipped = 0;
+            byte[] buffer = new byte[8192];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                skipped += n;
+                if (skipped > DRAIN_LIMIT) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Interface addresses and the host name, asked once (per configuration) and only when bound to all. */

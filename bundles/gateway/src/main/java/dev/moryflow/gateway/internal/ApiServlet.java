@@ -488,6 +488,15 @@ public class ApiServlet extends HttpServlet {
             m.put("capabilities", caps);
             out.add(m);
         }
+        for (dev.moryflow.chat.OrphanedModel o : chat.orphanedModels()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", o.providerId() + "/" + o.modelId());
+            m.put("provider", o.providerId());
+            m.put("id", o.modelId());
+            m.put("configuration", o.configuration());
+            m.put("status", o.status());
+            out.add(m);
+        }
         return out;
     }
 

@@ -98,17 +98,23 @@ public class MoryflowCommands {
     @Descriptor("list every routable model: the name to use, display name, provider, context window and capabilities")
     public String models() {
         List<RoutedModel> models = chatService.models();
+        StringBuilder out = new StringBuilder();
         if (models.isEmpty()) {
-            return "No routable models. Add a provider with a models list, then check `moryflow:providers`.\n";
+            out.append("No routable models. Add a provider with a models list, then check `moryflow:providers`.\n");
+        } else {
+            TextTable t = new TextTable("MODEL", "NAME", "PROVIDER", "CONTEXT", "CAPABILITIES");
+            for (RoutedModel m : models) {
+                ModelInfo info = m.model();
+                t.row(m.qualifiedName(), info.displayName(), m.providerName(),
+                        info.contextWindow() == ModelInfo.UNKNOWN ? "?" : info.contextWindow(),
+                        info.capabilities().stream().map(Capability::tag).collect(Collectors.joining(",")));
+            }
+            out.append(t);
         }
-        TextTable t = new TextTable("MODEL", "NAME", "PROVIDER", "CONTEXT", "CAPABILITIES");
-        for (RoutedModel m : models) {
-            ModelInfo info = m.model();
-            t.row(m.qualifiedName(), info.displayName(), m.providerName(),
-                    info.contextWindow() == ModelInfo.UNKNOWN ? "?" : info.contextWindow(),
-                    info.capabilities().stream().map(Capability::tag).collect(Collectors.joining(",")));
+        for (dev.moryflow.chat.OrphanedModel o : chatService.orphanedModels()) {
+            out.append(o.providerId()).append('/').append(o.modelId()).append(": ").append(o.status()).append('\n');
         }
-        return t.toString();
+        return out.toString();
     }
 
     @Descriptor("send a message to a model and print the answer as it arrives")

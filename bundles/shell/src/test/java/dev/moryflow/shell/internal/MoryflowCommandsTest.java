@@ -58,6 +58,11 @@ public class MoryflowCommandsTest {
         }
 
         @Override
+        public List<dev.moryflow.chat.OrphanedModel> orphanedModels() {
+            return List.of(new dev.moryflow.chat.OrphanedModel("moryflow.model~gone-m", "gone", "m"));
+        }
+
+        @Override
         public ChatResponse chat(ChatRequest request) throws ProviderException {
             if (request.model().equals("bad")) {
                 throw new ProviderException(Problem.MODEL_NOT_FOUND, "no provider offers model 'bad'",
@@ -163,5 +168,12 @@ public class MoryflowCommandsTest {
     public void modelsShowsNameProviderContextAndTags() {
         String s = new MoryflowCommands(new StreamingChat(), List.of()).models();
         assertTrue(s, s.contains("groq/llama  Llama 3.1  Groq      131072   chat,tools"));
+    }
+
+    @Test
+    public void modelsReportsAModelEntryWhoseProviderIsGoneUntilItIsRemoved() {
+        String s = new MoryflowCommands(new StreamingChat(), List.of()).models();
+        assertTrue(s, s.contains("gone/m: orphaned: provider gone is not there")
+                && s.contains("remove the configuration moryflow.model~gone-m"));
     }
 }
