@@ -309,11 +309,14 @@ KEY="sk-smoke-$RANDOM$RANDOM$RANDOM"
 sed "s/^apiKey = .*/apiKey = $KEY/" "$WORK/deploy/custom-provider.cfg.example" > "$WORK/deploy/moryflow.provider.openai-smokekey.cfg"
 wait_until 15 config_has "moryflow.provider.openai~smokekey" 'api.example.com' || true
 if bundle_active dev.moryflow.provider.openai && bundle_active dev.moryflow.credentials; then
-  key_moved() { ! grep -q "$KEY" "$WORK/deploy/moryflow.provider.openai-smokekey.cfg" && ! config_has "moryflow.provider.openai~smokekey" "$KEY"; }
+  # the Web Console shows a password field as "unmodified" whatever it holds: read Config Admin's own store instead
+  key_moved() { ! grep -q "$KEY" "$WORK/deploy/moryflow.provider.openai-smokekey.cfg" \
+    && ls "$WORK"/data/config/moryflow/provider/*smokekey* >/dev/null 2>&1 \
+    && ! grep -rqF "$KEY" "$WORK/data/config"; }
   if wait_until 15 key_moved; then
-    pass "apiKey moved out of deploy/moryflow.provider.openai-smokekey.cfg and its configuration"
+    pass "apiKey moved out of deploy/moryflow.provider.openai-smokekey.cfg and out of data/config (Config Admin's store)"
   else
-    fail "apiKey still in deploy/moryflow.provider.openai-smokekey.cfg or its configuration after 15 s"
+    fail "apiKey still in deploy/moryflow.provider.openai-smokekey.cfg or data/config after 15 s"
   fi
 else
   skip "apiKey moved into the credential store (needs dev.moryflow.provider.openai and dev.moryflow.credentials)"

@@ -7,6 +7,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,8 @@ import dev.moryflow.provider.ProviderService;
  * they come and go without any caching.
  */
 class BundleCredentialStore implements CredentialStore {
+
+    private static final StackWalker STACK = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
     private final Logger logger = LoggerFactory.getLogger(BundleCredentialStore.class);
     private final Vault vault;
@@ -93,6 +96,17 @@ class BundleCredentialStore implements CredentialStore {
 
     @Override
     public Optional<char[]> read(String id, String origin) throws CredentialAccessException {
+        Bundle caller = callingBundle();
+        if (caller != null && bundle != null && caller.getBundleId() != bundle.getBundleId()) {
+            String name = bundleName();
+            logger.warn("Refused to give credential {} to code of bundle {} [{}] calling through the view of bundle "
+                    + "{}: a view is used only by its own bundle's code", id, caller.getSymbolicName(),
+                    caller.getBundleId(), name);
+            throw new CredentialAccessException("code of bundle " + caller.getSymbolicName() + " may not read "
+                    + "credential '" + id + "' through the credential store view of bundle " + name
+                    + " (obtained with that bundle's BundleContext): only the bundle that registered the provider "
+                    + "can read its key, from its own code");
+        }
         if (!ProviderIds.isValid(id) || !mayRead(id)) {
             String name = bundleName();
             logger.warn("Refused to give credential {} to bundle {}: it has not registered that provider from the "
@@ -118,6 +132,21 @@ class BundleCredentialStore implements CredentialStore {
     @Override
     public List<CredentialMetadata> list() {
         return vault.list();
+    }
+
+    /**
+     * The bundle of the code that called {@link #read}: the first frame of the calling thread whose class belongs to
+     * a bundle other than this one. JDK frames (reflection, lambdas) belong to no bundle and are passed over, so a
+     * view obtained through another bundle's borrowed {@code BundleContext} still shows who is calling.
+     *
+     * @return that bundle, or null when no calling frame belongs to a bundle (not running in a framework)
+     */
+    private static Bundle callingBundle() {
+        Bundle own = FrameworkUtil.getBundle(BundleCredentialStore.class);
+        return STACK.walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
+                .map(FrameworkUtil::getBundle)
+                .filter(b -> b != null && (own == null || b.getBundleId() != own.getBundleId()))
+                .findFirst().orElse(null));
     }
 
     /**
