@@ -211,6 +211,22 @@ public class AdminSurfaceGuardIT extends HubTestSupport {
     }
 
     @Test
+    public void aCrossSiteConsoleGetThatTheConsoleTreatsAsAPostIsRefusedAndChangesNothing() throws Exception {
+        String password = newConsolePassword();
+        String before = providerName();
+        String hijack = "/system/console/configMgr/" + PID + "?post=true&apply=update&propertylist=name&name=Hijacked";
+        String[][] foreign = { { "Referer", "http://evil.example/x.html" }, { "Sec-Fetch-Site", "cross-site" } };
+        for (String[] header : foreign) {
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base() + hijack))
+                    .timeout(Duration.ofSeconds(10)).header("Authorization", basic("admin", password))
+                    .header(header[0], header[1]).GET());
+            assertEquals(header[0] + " -> " + r.body(), 403, r.statusCode());
+            assertTrue(r.body(), r.body().contains("\"code\":\"cross_origin_refused\""));
+            assertEquals(before, providerName());
+        }
+    }
+
+    @Test
     public void aCrossSitePostToTheApiCreatesNothing() throws Exception {
         String body = "{\"id\":\"crosssite\",\"name\":\"Cross\",\"baseUrl\":\"http://127.0.0.1:9/v1\"}";
         HttpResponse<String> r = send(request("/api/providers").header("Content-Type", "application/json")

@@ -307,4 +307,53 @@ public class KeyOwnershipIT extends HubTestSupport {
             }
         }
     }
+
+    @Test
+    public void aSecondFileForOneIdIsRefusedAndTheFirstFileKeepsItsProvider() throws Exception {
+        String k1 = key("first-file");
+        String k2 = key("second-file");
+        write("moryflow.provider.openai-twice.cfg", "name = First", "baseUrl = " + a.baseUrl(), "apiKey = " + k1,
+                "models = m");
+        awaitProvider("twice");
+        awaitKeyStored("twice");
+        write("moryflow.provider.openai-twice.config", "name = \"Second\"", "baseUrl = \"" + b.baseUrl() + "\"",
+                "apiKey = \"" + k2 + "\"", "models = [\"m\"]");
+        awaitCondition("the second file was not set aside", () -> Files.exists(deploy().resolve(
+                "moryflow.provider.openai-twice.config.refused"))
+                && !Files.exists(deploy().resolve("moryflow.provider.openai-twice.config")));
+        awaitCondition("the provider is not the first file's again", () -> {
+            Configuration[] c = configAdmin.listConfigurations("(service.pid=" + OPENAI_FACTORY + "~twice)");
+            return c != null && "First".equals(c[0].getProperties().get("name"))
+                    && String.valueOf(c[0].getProperties().get("felix.fileinstall.filename")).endsWith(".cfg")
+                    && providerRefs("(provider.id=twice)") != null
+                    && "First".equals(context.getService(awaitProvider("twice")).info().name());
+        });
+        assertTrue("the first file is gone", Files.readString(deploy().resolve("moryflow.provider.openai-twice.cfg"))
+                .contains("First"));
+        HttpResponse<String> r = chat("twice/m");
+        assertEquals(r.body(), 200, r.statusCode());
+        assertEquals("Bearer " + k1, a.take().header("Authorization"));
+        assertTrue("the refused file's upstream got something: " + b.all(), b.all().isEmpty());
+        try (Stream<Path> files = Files.list(deploy())) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                assertFalse(f + " holds a key", Files.readString(f).contains(k2) || Files.readString(f).contains(k1));
+            }
+        }
+    }
+
+    @Test
+    public void anEditSavedWithoutItsFileTieIsWrittenBackToTheDeployFile() throws Exception {
+        write("moryflow.provider.openai-filed.cfg", "name = Filed", "baseUrl = " + a.baseUrl(), "models = m");
+        awaitProvider("filed");
+        Configuration c = configAdmin.getFactoryConfiguration(OPENAI_FACTORY, "filed", "?");
+        awaitCondition("FileInstall did not tie the configuration to its file",
+                () -> c.getProperties().get("felix.fileinstall.filename") != null);
+        Dictionary<String, Object> p = c.getProperties();
+        p.remove("felix.fileinstall.filename"); // what a Web Console "Save" sends
+        p.put("name", "Filed and edited");
+        c.update(p);
+        awaitCondition("the edit did not reach the deploy file", () -> Files.readString(
+                deploy().resolve("moryflow.provider.openai-filed.cfg")).contains("Filed and edited"));
+        assertTrue(String.valueOf(c.getProperties().get("felix.fileinstall.filename")).endsWith("openai-filed.cfg"));
+    }
 }

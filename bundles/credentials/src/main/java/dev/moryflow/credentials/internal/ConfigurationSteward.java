@@ -61,10 +61,26 @@ final class ConfigurationSteward implements Owners {
     private final Vault vault;
     /** PID to the deploy file it came from, to tie a configuration detached by a console "Save" to it again. */
     private final Map<String, String> files = new HashMap<>();
+    /** PID to what its deploy file last gave it (without a key), to make it again after a refused second file. */
+    private final Map<String, Hashtable<String, Object>> accepted = new HashMap<>();
+    /** PID to a second deploy file for the same id, refused, while FileInstall lets go of it. */
+    private final Map<String, String> refusedFiles = new HashMap<>();
+    private final java.nio.file.Path scratch;
 
     ConfigurationSteward(ConfigurationAdmin configurationAdmin, Vault vault) {
+        this(configurationAdmin, vault, null);
+    }
+
+    /**
+     * @param configurationAdmin Config Admin
+     * @param vault              the vault
+     * @param scratch            a folder of this bundle's own for scratch files, or null (then a second deploy file
+     *                           for one id is not refused)
+     */
+    ConfigurationSteward(ConfigurationAdmin configurationAdmin, Vault vault, java.nio.file.Path scratch) {
         this.configurationAdmin = configurationAdmin;
         this.vault = vault;
+        this.scratch = scratch;
     }
 
     /** @return whether a configuration with this PID may hold something this class looks after */
@@ -114,6 +130,22 @@ final class ConfigurationSteward implements Owners {
 
     /** A configuration was deleted: its keys go with it. */
     synchronized void deleted(String pid, String factoryPid) {
+        String refused = refusedFiles.remove(pid);
+        Hashtable<String, Object> first = accepted.get(pid);
+        String firstFile = files.get(pid);
+        if (refused != null && first != null && factoryPid != null && firstFile != null && exists(firstFile)) {
+            // FileInstall removes the configuration when the refused second file goes; the first file still defines it
+            try {
+                configurationAdmin.getFactoryConfiguration(factoryPid, ProviderIds.of(pid), "?")
+                        .update(new Hashtable<>(first));
+                logger.info("Provider {} is made again from {}, its one file now", ProviderIds.of(pid), firstFile);
+                return;
+            } catch (IOException | RuntimeException e) {
+                logger.error("Could not make provider {} again from {}: {}", ProviderIds.of(pid), firstFile,
+                        e.toString());
+            }
+        }
+        accepted.remove(pid);
         deleted(pid);
         if (factoryPid == null && pid.startsWith(PROVIDER_PREFIX)) {
             // while a plain configuration with a factory's PID existed, Declarative Services refused every factory
@@ -185,6 +217,9 @@ final class ConfigurationSteward implements Owners {
             return;
         }
         Hashtable<String, Object> next = copy(properties);
+        if (secondFile(c, next)) {
+            return;
+        }
         boolean changed = stripUrlCredentials(next, pid) | retieFile(pid, next);
         char[] secret = take(next, API_KEY, pid);
         try {
@@ -203,8 +238,93 @@ final class ConfigurationSteward implements Owners {
             if (changed) {
                 update(c, next, secret == null ? null : "its API key");
             }
+            if (next.get(FILE_NAME) != null) {
+                accepted.put(pid, new Hashtable<>(next));
+            }
         } finally {
             Secrets.wipe(secret);
+        }
+    }
+
+    /**
+     * One id, one configuration: FileInstall makes {@code x-groq.cfg} and {@code x-groq.config} the one configuration
+     * {@code x~groq}, each file overriding the other. The second file to arrive is refused: the configuration is put
+     * back as the first file made it (without a file, so that FileInstall, letting go of the second file, deletes
+     * neither file), the second file is set aside as {@code <name>.refused} without its key, and when FileInstall then
+     * removes the configuration it is made again from the first file.
+     *
+     * @return whether the configuration was handled here
+     */
+    private boolean secondFile(Configuration c, Hashtable<String, Object> next) {
+        String pid = c.getPid();
+        String file = string(next.get(FILE_NAME));
+        String refused = refusedFiles.get(pid);
+        if (refused != null) {
+            if (file != null && file.equals(decoy(pid))) {
+                // FileInstall has seen the configuration tied to the decoy: the second file can go now
+                setAside(refused);
+                return true;
+            }
+            if (file != null && file.equals(refused)) {
+                revert(c, pid);
+                return true;
+            }
+            return false;
+        }
+        String first = files.get(pid);
+        if (file == null || first == null || file.equals(first) || !exists(first) || !accepted.containsKey(pid)
+                || scratch == null) {
+            return false;
+        }
+        char[] secret = take(next, API_KEY, pid);
+        Secrets.wipe(secret);
+        logger.warn("Two files define provider {}: {} and {}. The second is refused and nothing of it is used{}; it "
+                + "is renamed {}.refused. Keep one file per provider id", ProviderIds.of(pid), first, file,
+                secret == null ? "" : " (its API key was NOT stored)", file);
+        refusedFiles.put(pid, file);
+        revert(c, pid);
+        return true;
+    }
+
+    /**
+     * Puts the configuration back as the first file made it, tied to a scratch file (the decoy) instead of a deploy
+     * file: FileInstall deletes the file a configuration was last tied to when the configuration is deleted, and it
+     * deletes the configuration when the refused file goes; so neither deploy file may be that file then.
+     */
+    private void revert(Configuration c, String pid) {
+        Hashtable<String, Object> back = new Hashtable<>(accepted.get(pid));
+        try {
+            File decoy = new File(URI.create(decoy(pid)));
+            java.nio.file.Files.createDirectories(decoy.getParentFile().toPath());
+            if (!decoy.exists()) {
+                java.nio.file.Files.createFile(decoy.toPath());
+            }
+            back.put(FILE_NAME, decoy(pid));
+            c.update(back);
+        } catch (IOException | RuntimeException e) {
+            logger.error("Could not put configuration {} back as its first file made it: {}", pid, e.toString());
+        }
+    }
+
+    /** @return the file URL of the scratch file a configuration is tied to while its second file is set aside */
+    private String decoy(String pid) {
+        return scratch == null ? null : scratch.resolve(pid.replace('~', '-') + ".config").toUri().toString();
+    }
+
+    /** Renames a refused file {@code <name>.refused}, without its {@code apiKey} lines. */
+    private void setAside(String fileUrl) {
+        File f = file(fileUrl);
+        if (f == null) {
+            return;
+        }
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(f.toPath(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            lines.removeIf(l -> l.trim().toLowerCase(java.util.Locale.ROOT).matches("apikey\\s*[=:].*"));
+            File aside = new File(f.getParentFile(), f.getName() + ".refused");
+            java.nio.file.Files.write(aside.toPath(), lines, java.nio.charset.StandardCharsets.ISO_8859_1);
+            java.nio.file.Files.delete(f.toPath());
+        } catch (IOException e) {
+            logger.error("Could not set the refused file {} aside: {}; remove it by hand", f, e.toString());
         }
     }
 
@@ -457,6 +577,9 @@ final class ConfigurationSteward implements Owners {
 
     /** Ties a configuration from a deploy file to its file again when an edit elsewhere dropped the tie. */
     private boolean retieFile(String pid, Hashtable<String, Object> next) {
+        if (refusedFiles.containsKey(pid)) {
+            return false;
+        }
         Object file = next.get(FILE_NAME);
         if (file != null) {
             files.put(pid, String.valueOf(file));

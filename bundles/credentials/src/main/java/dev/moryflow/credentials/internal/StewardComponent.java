@@ -23,10 +23,14 @@ public class StewardComponent implements ConfigurationListener {
      *
      * @param configurationAdmin Config Admin
      * @param vault              the shared vault
+     * @param context            this bundle's context, for a scratch folder in its data area
      */
     @Activate
-    public StewardComponent(@Reference ConfigurationAdmin configurationAdmin, @Reference VaultComponent vault) {
-        this.steward = new ConfigurationSteward(configurationAdmin, vault.vault());
+    public StewardComponent(@Reference ConfigurationAdmin configurationAdmin, @Reference VaultComponent vault,
+            org.osgi.framework.BundleContext context) {
+        java.io.File scratch = context.getDataFile("decoys");
+        this.steward = new ConfigurationSteward(configurationAdmin, vault.vault(),
+                scratch == null ? null : scratch.toPath());
         steward.start();
     }
 

@@ -74,7 +74,8 @@ public class AdminSurfaceGuard implements Preprocessor {
         HttpServletRequest request = (HttpServletRequest) req;
         GuardRules.Verdict verdict = rules.check(new GuardRules.Request(request.getMethod(),
                 request.getRequestURI(), request.getScheme(), request.getLocalPort(), request.getLocalAddr(),
-                request.getHeader("Host"), request.getHeader("Origin"), request.getHeader("Referer")));
+                request.getHeader("Host"), request.getHeader("Origin"), request.getHeader("Referer"),
+                request.getQueryString(), request.getHeader("Sec-Fetch-Site")));
         if (verdict.allowed()) {
             chain.doFilter(req, resp);
             return;

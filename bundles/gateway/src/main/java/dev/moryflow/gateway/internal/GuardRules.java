@@ -29,6 +29,11 @@ final class GuardRules {
 
     /** Methods that do not change anything, whatever their origin. */
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+    /** Where the Felix Web Console is served ({@code felix.webconsole.manager.root} in this runtime). */
+    private static final String CONSOLE = "/system/console";
+    /** Query parameters with which a Web Console GET changes something (its ConfigManager treats it as a POST). */
+    private static final Set<String> CONSOLE_POST_PARAMETERS = Set.of("post", "action", "apply", "delete",
+            "propertylist");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("(?=[^%]*:)[0-9a-f:][0-9a-f:.]*(%[0-9a-z._-]+)?");
     private static final int SHOWN_CHARS = 120;
@@ -38,7 +43,12 @@ final class GuardRules {
 
     /** One request, as far as the rules look at it. Headers are {@code null} when absent. */
     record Request(String method, String path, String scheme, int localPort, String localAddress, String host,
-            String origin, String referer) {
+            String origin, String referer, String query, String fetchSite) {
+
+        Request(String method, String path, String scheme, int localPort, String localAddress, String host,
+                String origin, String referer) {
+            this(method, path, scheme, localPort, localAddress, host, origin, referer, null, null);
+        }
     }
 
     /**
@@ -122,7 +132,7 @@ final class GuardRules {
                         + FIX_HOST + ".", shown);
             }
         }
-        if (SAFE_METHODS.contains(r.method().toUpperCase(Locale.ROOT))) {
+        if (!changesState(r)) {
             return Verdict.ALLOW;
         }
         String what = "Refused a cross-site " + r.method() + " to " + shown(r.path()) + ": ";
@@ -131,6 +141,12 @@ final class GuardRules {
                         ? ", or add the origin of your own web page to the cors property of configuration "
                                 + "moryflow.gateway."
                         : ".");
+        if (r.fetchSite() != null && (r.fetchSite().equalsIgnoreCase("cross-site")
+                || r.fetchSite().equalsIgnoreCase("same-site"))
+                && !(r.origin() != null && corsAllows(stripSlash(r.origin().trim()), r))) {
+            return Verdict.refuse("cross_origin_refused", what + "the browser says it comes from another site "
+                    + "(Sec-Fetch-Site: " + shown(r.fetchSite()) + ")." + fix, shown(r.fetchSite()));
+        }
         if (r.origin() != null) {
             String origin = r.origin().trim();
             if (origin.equalsIgnoreCase("null")) {
@@ -154,6 +170,28 @@ final class GuardRules {
                     + ", not from this hub's own origin (" + own(r) + ")." + fix, shown);
         }
         return Verdict.ALLOW;
+    }
+
+    /**
+     * @return whether the request may change something: every method but GET, HEAD, OPTIONS and TRACE, and a Web
+     *         Console GET that the console handles as a form post ({@code ?post=…}, {@code action}, {@code apply},
+     *         {@code delete}, {@code propertylist}: its configuration page turns such a GET into a POST)
+     */
+    static boolean changesState(Request r) {
+        if (!SAFE_METHODS.contains(r.method().toUpperCase(Locale.ROOT))) {
+            return true;
+        }
+        String path = r.path() == null ? "" : r.path();
+        if (!(path.equals(CONSOLE) || path.startsWith(CONSOLE + "/")) || r.query() == null) {
+            return false;
+        }
+        for (String pair : r.query().split("&")) {
+            String name = pair.split("=", 2)[0].toLowerCase(Locale.ROOT);
+            if (CONSOLE_POST_PARAMETERS.contains(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return whether the normalized host is one of this hub's */

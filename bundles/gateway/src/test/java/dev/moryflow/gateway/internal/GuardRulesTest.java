@@ -191,4 +191,35 @@ public class GuardRulesTest {
         assertTrue(v.message(), v.message().contains("..."));
         assertTrue(v.refused().length() <= 123);
     }
+
+    private static GuardRules.Request consoleGet(String query, String referer, String fetchSite) {
+        return new GuardRules.Request("GET", "/system/console/configMgr/moryflow.provider.openai~probe", "http", PORT,
+                "127.0.0.1", "127.0.0.1:" + PORT, null, referer, query, fetchSite);
+    }
+
+    @Test
+    public void aConsoleGetThatTheConsoleTreatsAsAFormPostIsCheckedLikeAPost() {
+        String change = "post=true&apply=update&propertylist=name&name=Hijacked";
+        assertFalse(local.check(consoleGet(change, "http://evil.example/x.html", null)).allowed());
+        assertFalse("an img with no-referrer still says where it comes from",
+                local.check(consoleGet(change, null, "cross-site")).allowed());
+        assertTrue("the console's own page", local.check(consoleGet(change, "http://127.0.0.1:" + PORT
+                + "/system/console/configMgr", "same-origin")).allowed());
+        assertTrue("reading a page changes nothing", local.check(consoleGet("ts=1", "http://evil.example/",
+                "cross-site")).allowed());
+        assertTrue(GuardRules.changesState(consoleGet("POST=1", null, null)));
+        assertFalse(GuardRules.changesState(new GuardRules.Request("GET", "/api/providers", "http", PORT,
+                "127.0.0.1", "127.0.0.1:" + PORT, null, null, "post=true", null)));
+    }
+
+    @Test
+    public void aPostTheBrowserMarksCrossSiteIsRefusedEvenWithoutOriginOrReferer() {
+        GuardRules.Request r = new GuardRules.Request("POST", "/api/providers", "http", PORT, "127.0.0.1",
+                "127.0.0.1:" + PORT, null, null, null, "cross-site");
+        GuardRules.Verdict v = local.check(r);
+        assertFalse(v.allowed());
+        assertTrue(v.message(), v.message().contains("Sec-Fetch-Site: cross-site"));
+        assertTrue(local.check(new GuardRules.Request("POST", "/api/providers", "http", PORT, "127.0.0.1",
+                "127.0.0.1:" + PORT, null, null, null, "same-origin")).allowed());
+    }
 }
