@@ -245,6 +245,30 @@ public class KeyOwnershipIT extends HubTestSupport {
     }
 
     @Test
+    public void aKeyFromTheEnvironmentFollowsTheSameRuleAndIsHeldWhenTheBaseUrlMoves() throws Exception {
+        String envKey = System.getenv("GROQ_API_KEY"); // set for the test JVM by failsafe (itests/pom.xml)
+        assertTrue("GROQ_API_KEY is not set for the integration tests", envKey != null && !envKey.isBlank());
+        provider("envmove", "baseUrl", a.baseUrl(), "apiKeyEnv", "GROQ_API_KEY", "models", new String[] { "m" });
+        awaitProvider("envmove");
+        assertEquals(200, chat("envmove/m").statusCode());
+        assertEquals("Bearer " + envKey, a.take().header("Authorization"));
+        try (EventRecorder events = new EventRecorder()) {
+            assertEquals(200, send("PUT", "/api/providers/envmove", "{\"baseUrl\":\"" + b.baseUrl() + "\"}")
+                    .statusCode());
+            events.await(Topics.CREDENTIAL_HELD, "envmove");
+        }
+        awaitCondition("the status does not say the key is held", () -> send("GET", "/api/providers/envmove", null)
+                .body().contains("key held: base URL moved from " + a.origin() + " to " + b.origin()));
+        HttpResponse<String> refused = chat("envmove/m");
+        assertEquals(refused.body(), 503, refused.statusCode());
+        assertFalse(refused.body(), refused.body().contains(envKey));
+        assertTrue("the environment's key reached the moved-to host: " + b.all(), b.all().isEmpty());
+        assertEquals(200, send("POST", "/api/providers/envmove/key/confirm", null).statusCode());
+        assertEquals(200, chat("envmove/m").statusCode());
+        assertEquals("Bearer " + envKey, b.take().header("Authorization"));
+    }
+
+    @Test
     public void aHubSecretsNameIsNoProviderIdAndTheGatewayTokenCannotBeDeletedAsAKey() throws Exception {
         HttpResponse<String> made = send("POST", "/api/providers", "{\"id\":\"gateway.token\",\"baseUrl\":\""
                 + a.baseUrl() + "\",\"models\":[\"m\"]}");

@@ -96,6 +96,29 @@ public interface CredentialStore {
     Optional<char[]> read(String id, String origin) throws CredentialAccessException;
 
     /**
+     * A provider is about to send a key that is not in the store (from the environment variable its configuration
+     * names, {@code apiKeyEnv}) to {@code origin}. The same rule as for a stored key: the first use binds the
+     * provider's outside key to that origin (for the configuration that owns the id); another origin later is held
+     * ({@code moryflow/credential/HELD}) until the user confirms the move ({@link #confirmMove}) — storing a key
+     * instead also ends it, since a stored key comes first. Allowed to the same bundle as {@link #read}.
+     *
+     * @param id     the provider id
+     * @param origin the origin the key is about to be sent to
+     * @throws KeyHeldException          when the provider's outside key was bound to another origin
+     * @throws CredentialAccessException when the calling bundle may not send that provider's key
+     * @since 2.0
+     */
+    void admitExternal(String id, String origin) throws CredentialAccessException;
+
+    /**
+     * @param id a provider id
+     * @return where the provider's outside key (see {@link #admitExternal}) is bound to and whether it is held, or
+     *         empty when it was never used
+     * @since 2.0
+     */
+    Optional<CredentialMetadata> externalBinding(String id);
+
+    /**
      * Compares a candidate with the stored secret in constant time, without revealing it.
      *
      * @param id        the credential id

@@ -94,8 +94,8 @@ class BundleCredentialStore implements CredentialStore {
         return vault.confirmMove(id);
     }
 
-    @Override
-    public Optional<char[]> read(String id, String origin) throws CredentialAccessException {
+    /** Refuses unless the caller may send provider {@code id}'s key: its own code, its own first registration. */
+    private void checkReader(String id) {
         Bundle caller = callingBundle();
         if (caller != null && bundle != null && caller.getBundleId() != bundle.getBundleId()) {
             String name = bundleName();
@@ -116,7 +116,24 @@ class BundleCredentialStore implements CredentialStore {
                     + " first, from the configuration the key belongs to, can read it; other bundles can use "
                     + "verify, metadata and list");
         }
+    }
+
+    @Override
+    public Optional<char[]> read(String id, String origin) throws CredentialAccessException {
+        checkReader(id);
         return vault.secretFor(id, origin);
+    }
+
+    @Override
+    public void admitExternal(String id, String origin) throws CredentialAccessException {
+        checkReader(id);
+        Owners.Owner owner = owners.ownerOf(id);
+        vault.admitExternal(id, owner == null ? null : owner.pid, origin);
+    }
+
+    @Override
+    public Optional<CredentialMetadata> externalBinding(String id) {
+        return ProviderIds.isValid(id) ? vault.externalBinding(id) : Optional.empty();
     }
 
     @Override

@@ -49,6 +49,12 @@ final class Vault {
     static final String STORE_FILE = "credentials.store";
     /** Names of keys kept for a configuration that does not own a provider id: never readable. */
     static final String PARKED_PREFIX = "parked:";
+    /**
+     * Names of the bindings of keys kept outside the store (environment variables): owner and origin of a provider's
+     * outside key; the "secret" is a fixed marker, never a key.
+     */
+    static final String EXTERNAL_PREFIX = "external:";
+    private static final char[] EXTERNAL_MARKER = "outside-key".toCharArray();
     private static final String LEGACY_GATEWAY_TOKEN = "gateway.token";
     static final String RECOVERY = "The file is kept unchanged and the credential store writes nothing until this "
             + "is fixed. To recover: restore " + STORE_FILE + " and " + MasterKeyFile.FILE_NAME
@@ -346,7 +352,7 @@ final class Vault {
         List<CredentialMetadata> providerKeys = new ArrayList<>();
         for (CredentialRecord record : removed) {
             moved.remove(record.id());
-            if (!record.id().startsWith(PARKED_PREFIX)) {
+            if (!record.id().startsWith(PARKED_PREFIX) && !record.id().startsWith(EXTERNAL_PREFIX)) {
                 providerKeys.add(record.metadata());
                 events.post(Topics.CREDENTIAL_DELETED, Map.of(EventProperties.PROVIDER_ID, record.id(),
                         EventProperties.FINGERPRINT, record.metadata().fingerprint()));
@@ -361,15 +367,20 @@ final class Vault {
      * unbound one (stored while the configuration had no base URL) is bound to it.
      */
     void noteOrigin(String id, String owner, String origin) {
-        CredentialRecord record = records.get(id);
+        noteOrigin(records.get(id), owner, origin);
+        noteOrigin(records.get(EXTERNAL_PREFIX + id), owner, origin);
+    }
+
+    private void noteOrigin(CredentialRecord record, String owner, String origin) {
         if (record == null || origin == null || (record.owner() != null && !record.owner().equals(owner))) {
             return;
         }
         if (record.origin() == null) {
             bind(record, origin);
         } else if (record.origin().equals(origin)) {
-            if (moved.remove(id) != null) {
-                logger.info("The base URL of provider {} is back at {}: its key is no longer held", id, origin);
+            if (moved.remove(record.id()) != null) {
+                logger.info("The base URL of provider {} is back at {}: its key is no longer held", record.id(),
+                        origin);
             }
         } else {
             hold(record, origin);
@@ -394,11 +405,13 @@ final class Vault {
         if (to.equals(before)) {
             return;
         }
+        String id = record.id().startsWith(EXTERNAL_PREFIX) ? record.id().substring(EXTERNAL_PREFIX.length())
+                : record.id();
         logger.warn("The key of provider {} (fingerprint {}) is held: its base URL moved from {} to {}, and a key is "
                 + "only sent to the address it was stored for. If {} is right, store the key again or confirm the "
-                + "move (moryflow:key-confirm {}, POST /api/providers/{}/key/confirm)", record.id(),
-                record.metadata().fingerprint(), record.origin(), to, to, record.id(), record.id());
-        events.post(Topics.CREDENTIAL_HELD, Map.of(EventProperties.PROVIDER_ID, record.id(),
+                + "move (moryflow:key-confirm {}, POST /api/providers/{}/key/confirm)", id,
+                record.metadata().fingerprint(), record.origin(), to, to, id, id);
+        events.post(Topics.CREDENTIAL_HELD, Map.of(EventProperties.PROVIDER_ID, id,
                 EventProperties.FINGERPRINT, record.metadata().fingerprint(), EventProperties.ORIGIN_FROM,
                 record.origin(), EventProperties.ORIGIN_TO, to));
     }
@@ -410,10 +423,13 @@ final class Vault {
         synchronized (writeLock) {
             checkAvailable();
             CredentialRecord record = id == null ? null : records.get(id);
+            if ((record == null || !moved.containsKey(id)) && id != null && moved.containsKey(EXTERNAL_PREFIX + id)) {
+                record = records.get(EXTERNAL_PREFIX + id); // the key from the environment variable moved
+            }
             if (record == null) {
                 throw new IllegalArgumentException("no key is stored for provider '" + id + "': store one instead");
             }
-            String to = moved.get(id);
+            String to = moved.get(record.id());
             if (to == null) {
                 throw new IllegalArgumentException("the key of provider " + id + " is not held"
                         + (record.origin() == null ? "" : ": it is sent to " + record.origin())
@@ -422,7 +438,7 @@ final class Vault {
             from = record.origin();
             next = record.boundTo(record.owner(), to);
             persist(put(next));
-            moved.remove(id);
+            moved.remove(record.id());
         }
         logger.info("Confirmed: the key of provider {} (fingerprint {}) moved from {} to {}", id,
                 next.metadata().fingerprint(), from, next.origin());
@@ -448,6 +464,44 @@ final class Vault {
             throw new KeyHeldException(id, record.origin(), String.valueOf(origin));
         }
         return Optional.of(record.secretCopy());
+    }
+
+    /**
+     * The provider {@code id} is about to send its outside key to {@code origin}: binds it at the first use, holds it
+     * when the origin moved since.
+     */
+    void admitExternal(String id, String owner, String origin) {
+        checkAvailable();
+        String name = EXTERNAL_PREFIX + id;
+        CredentialRecord record = records.get(name);
+        if (record == null || (owner != null && record.owner() != null && !owner.equals(record.owner()))) {
+            synchronized (writeLock) {
+                checkAvailable();
+                persist(put(CredentialRecord.first(name, EXTERNAL_MARKER, clock.instant(), owner, origin)));
+            }
+            logger.info("The key of provider {} from its environment variable is bound to {}: it is sent only there",
+                    id, origin);
+            return;
+        }
+        if (record.origin() != null && !record.origin().equals(origin)) {
+            hold(record, String.valueOf(origin));
+            throw new KeyHeldException(id, record.origin(), String.valueOf(origin));
+        }
+        if (record.origin() == null && origin != null) {
+            bind(record, origin);
+        }
+    }
+
+    /** @return the metadata of the binding of a provider's outside key, or empty when it was never used */
+    Optional<CredentialMetadata> externalBinding(String id) {
+        checkAvailable();
+        CredentialRecord record = id == null ? null : records.get(EXTERNAL_PREFIX + id);
+        if (record == null) {
+            return Optional.empty();
+        }
+        CredentialMetadata m = record.metadata();
+        return Optional.of(new CredentialMetadata(id, m.created(), m.rotated(), m.fingerprint(), List.of(),
+                record.owner(), record.origin(), moved.get(record.id())));
     }
 
     /** @return the configuration a key belongs to, or null */
@@ -490,7 +544,7 @@ final class Vault {
             persist(changed);
         }
         moved.remove(id);
-        if (id.startsWith(PARKED_PREFIX)) {
+        if (id.startsWith(PARKED_PREFIX) || id.startsWith(EXTERNAL_PREFIX)) {
             return true;
         }
         logger.info("Deleted credential {} (fingerprint {})", id, removed.metadata().fingerprint());
@@ -517,7 +571,7 @@ final class Vault {
         maybeCheckExpiring();
         List<CredentialMetadata> all = new ArrayList<>();
         for (CredentialRecord record : records.values()) {
-            if (!record.id().startsWith(PARKED_PREFIX)) {
+            if (!record.id().startsWith(PARKED_PREFIX) && !record.id().startsWith(EXTERNAL_PREFIX)) {
                 all.add(record.metadata(moved.get(record.id())));
             }
         }
@@ -537,7 +591,7 @@ final class Vault {
         }
         int reported = 0;
         for (CredentialRecord record : records.values()) {
-            if (record.id().startsWith(PARKED_PREFIX)) {
+            if (record.id().startsWith(PARKED_PREFIX) || record.id().startsWith(EXTERNAL_PREFIX)) {
                 continue;
             }
             long age = record.metadata().ageDays(now);
@@ -583,7 +637,8 @@ final class Vault {
     }
 
     private static void checkId(String id) {
-        if (id != null && (id.startsWith(CredentialStore.HUB_PREFIX) || id.startsWith(PARKED_PREFIX))
+        if (id != null && (id.startsWith(CredentialStore.HUB_PREFIX) || id.startsWith(PARKED_PREFIX)
+                || id.startsWith(EXTERNAL_PREFIX))
                 && id.indexOf(':') < id.length() - 1) {
             return;
         }

@@ -129,6 +129,28 @@ public class ConfigurationStewardTest {
     }
 
     @Test
+    public void aKeyFromTheEnvironmentIsBoundToItsFirstOriginAndHeldWhenTheBaseUrlMoves() {
+        cm.put(FACTORY + "~env", FACTORY, Map.of("name", "Env", "baseUrl", "https://a.example/v1", "apiKeyEnv", "X"));
+        vault.admitExternal("env", FACTORY + "~env", "https://a.example");
+        assertEquals("https://a.example", vault.externalBinding("env").orElseThrow().origin());
+        assertTrue("a binding is no key", vault.list().isEmpty());
+        cm.put(FACTORY + "~env", FACTORY, Map.of("name", "Env", "baseUrl", "https://evil.example/v1", "apiKeyEnv",
+                "X"));
+        assertEquals(1, events.withTopic(Topics.CREDENTIAL_HELD).size());
+        assertEquals("env", events.withTopic(Topics.CREDENTIAL_HELD).get(0).properties.get(EventProperties.PROVIDER_ID));
+        try {
+            vault.admitExternal("env", FACTORY + "~env", "https://evil.example");
+            fail("the environment's key was let go to the new host");
+        } catch (KeyHeldException expected) {
+            assertEquals("https://a.example", expected.from());
+        }
+        vault.confirmMove("env");
+        vault.admitExternal("env", FACTORY + "~env", "https://evil.example");
+        cm.delete(FACTORY + "~env");
+        assertFalse(vault.externalBinding("env").isPresent());
+    }
+
+    @Test
     public void storingTheKeyAgainReleasesAHeldKey() {
         cm.put(FACTORY + "~p", FACTORY, provider("P", "https://a.example/v1", K1));
         cm.put(FACTORY + "~p", FACTORY, provider("P", "https://b.example/v1", K2));

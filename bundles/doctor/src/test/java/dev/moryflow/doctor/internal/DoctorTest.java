@@ -56,6 +56,16 @@ public class DoctorTest {
         }
 
         @Override
+        public void admitExternal(String id, String origin) {
+            throw new AssertionError("the doctor must never send a key");
+        }
+
+        @Override
+        public Optional<CredentialMetadata> externalBinding(String id) {
+            return Optional.empty();
+        }
+
+        @Override
         public boolean verify(String id, char[] candidate) {
             throw new UnsupportedOperationException();
         }

@@ -77,8 +77,14 @@ final class OpenAiProvider implements ProviderService {
         ProviderConfig c = config;
         java.util.Optional<dev.moryflow.credentials.CredentialMetadata> stored = storedMetadata(c);
         KeyState state = keyState(c, stored);
+        String heldFrom = null;
+        if (state == KeyState.HELD) {
+            heldFrom = stored.isPresent() ? stored.get().origin()
+                    : store.externalBinding(c.id()).map(dev.moryflow.credentials.CredentialMetadata::origin)
+                            .orElse(null);
+        }
         return new ProviderInfo(c.id(), c.name(), c.protocol(), c.displayBaseUrl(), c.preset(), state,
-                c.transport(), state == KeyState.HELD ? stored.get().origin() : null);
+                c.transport(), heldFrom);
     }
 
     @Override
@@ -100,7 +106,17 @@ final class OpenAiProvider implements ProviderService {
             String origin = m.get().origin();
             return origin != null && !origin.equals(c.origin()) ? KeyState.HELD : KeyState.PRESENT;
         }
-        if (envKey(c) != null || c.customAuth()) {
+        if (envKey(c) != null) {
+            java.util.Optional<dev.moryflow.credentials.CredentialMetadata> binding;
+            try {
+                binding = store.externalBinding(c.id());
+            } catch (RuntimeException e) {
+                binding = java.util.Optional.empty();
+            }
+            String origin = binding.map(dev.moryflow.credentials.CredentialMetadata::origin).orElse(null);
+            return origin != null && !origin.equals(c.origin()) ? KeyState.HELD : KeyState.PRESENT;
+        }
+        if (c.customAuth()) {
             return KeyState.PRESENT;
         }
         return c.local() ? KeyState.NOT_REQUIRED : KeyState.MISSING;
@@ -212,15 +228,22 @@ final class OpenAiProvider implements ProviderService {
         char[] key;
         try {
             key = storedKey(c);
+            if (key == null && envKey(c) != null) {
+                // the environment's key obeys the same rule: sent only to the origin it was first used for
+                store.admitExternal(c.id(), c.origin());
+                String fromEnv = envKey(c);
+                key = fromEnv == null ? null : fromEnv.toCharArray();
+            }
         } catch (KeyHeldException held) {
             throw new ProviderException(Problem.NOT_READY, held.getMessage(), "Nothing was sent. If "
                     + held.to() + " is right, confirm the move: moryflow:key-confirm " + c.id() + " in the shell, "
                     + "POST /api/providers/" + c.id() + "/key/confirm, or store the key again; otherwise set "
                     + "baseUrl back to " + held.from() + ".", 0, null, c.id(), null);
-        }
-        if (key == null) {
-            String fromEnv = envKey(c);
-            key = fromEnv == null ? null : fromEnv.toCharArray();
+        } catch (RuntimeException refused) {
+            // CredentialAccessException or a store failure: nothing is sent without the store's word
+            throw new ProviderException(Problem.NOT_READY, "provider " + c.id() + " may not send its key: "
+                    + refused.getMessage(), "Check the log of the credentials bundle; a provider id registered "
+                    + "twice sends nothing.", 0, null, c.id(), null);
         }
         if (key != null) {
             key = trim(key);

@@ -58,9 +58,29 @@ final class Fakes {
             return secrets.remove(id) != null;
         }
 
+        /** Provider id to the origin its environment key was first sent to. */
+        final Map<String, String> external = new HashMap<>();
+
         @Override
         public CredentialMetadata confirmMove(String id) {
             throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public synchronized void admitExternal(String id, String origin) {
+            if (refuse) {
+                throw new CredentialAccessException("bundle may not send the key of " + id);
+            }
+            String bound = external.putIfAbsent(id, origin);
+            if (bound != null && !bound.equals(origin)) {
+                throw new dev.moryflow.credentials.KeyHeldException(id, bound, origin);
+            }
+        }
+
+        @Override
+        public Optional<CredentialMetadata> externalBinding(String id) {
+            return external.containsKey(id) ? Optional.of(new CredentialMetadata(id, Instant.EPOCH, null, "fp",
+                    null, null, external.get(id), null)) : Optional.empty();
         }
 
         @Override

@@ -217,6 +217,32 @@ public class OpenAiProviderTest {
     }
 
     @Test
+    public void anEnvironmentKeyIsSentOnlyToTheOriginItWasFirstUsedFor() throws Exception {
+        env.put("MOVED_KEY", "sk-env-key-bound-to-its-first-origin");
+        server.enqueue(json(200, "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"ok\"}}]}"));
+        OpenAiProvider p = provider("envy", "apiKeyEnv", "MOVED_KEY");
+        p.chat(ChatRequest.of("m", "hi"));
+        assertEquals("Bearer sk-env-key-bound-to-its-first-origin", server.takeRequest().getHeaders()
+                .get("Authorization"));
+        assertEquals(server.url("/").toString().replaceAll("/$", ""), store.external.get("envy"));
+
+        // the same configuration pointing at another origin (another port of this machine)
+        MockWebServer other = new MockWebServer();
+        other.start();
+        try {
+            OpenAiProvider moved = provider("envy", "apiKeyEnv", "MOVED_KEY", "baseUrl", other.url("/v1/").toString());
+            assertEquals(KeyState.HELD, moved.info().keyState());
+            ProviderException e = chatFails(moved, ChatRequest.of("m", "hi"));
+            assertEquals(Problem.NOT_READY, e.problem());
+            assertTrue(e.getMessage(), e.getMessage().contains("held"));
+            assertFalse(e.getMessage().contains("sk-env-key"));
+            assertEquals("nothing reached the new origin", 0, other.getRequestCount());
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     public void plainHttpToAnotherMachineIsRefusedBeforeAnythingIsSent() throws Exception {
         // TEST-NET-1 (RFC 5737): nothing answers there, so a request that was tried would not come back at once
         OpenAiProvider p = provider("lab", "baseUrl", "http://192.0.2.10:8000/v1", "apiKeyEnv", "LAB_KEY");
