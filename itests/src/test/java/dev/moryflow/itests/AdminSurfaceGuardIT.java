@@ -5,15 +5,12 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +33,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.service.cm.Configuration;
 
-import dev.moryflow.credentials.CredentialStore;
 
 /**
  * The admin surfaces cannot be driven from outside: through real Jetty, the Web Console, /api and /v1 refuse a
@@ -57,34 +53,15 @@ public class AdminSurfaceGuardIT extends HubTestSupport {
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         return hub(newWorkDir("guard"),
-                frameworkProperty("org.osgi.service.http.port").value(String.valueOf(port)),
-                frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"),
-                mavenBundle("org.apache.felix", "org.apache.felix.http.servlet-api").versionAsInProject(),
-                mavenBundle("commons-io", "commons-io").versionAsInProject(),
-                mavenBundle("commons-fileupload", "commons-fileupload").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.http.jetty12").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.inventory").versionAsInProject(),
-                mavenBundle("org.owasp.encoder", "encoder").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.webconsole").versionAsInProject(),
-                reactorBundle("doctor"),
-                reactorBundle("gateway"),
-                reactorBundle("webconsole"));
+                gateway(port),
+                webConsole());
     }
 
     @Before
     public void setUp() throws Exception {
-        Configuration gw = configAdmin.getConfiguration("moryflow.gateway", "?");
-        if (gw.getProperties() == null) {
-            gw.update(props("token", TOKEN));
-        }
-        CredentialStore store = context.getService(awaitService(CredentialStore.class, ""));
-        awaitCondition("the configured gateway token was not stored",
-                () -> store.verify(CredentialStore.GATEWAY_TOKEN, TOKEN.toCharArray()));
+        gatewayToken(TOKEN);
         provider("guarded", "name", "Before", "baseUrl", "http://127.0.0.1:9/v1", "models",
                 new String[] { "guarded-model" });
         awaitProvider("guarded");

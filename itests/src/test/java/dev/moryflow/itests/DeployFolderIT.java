@@ -3,8 +3,6 @@ package dev.moryflow.itests;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,12 +30,7 @@ public class DeployFolderIT extends HubTestSupport {
         String work = newWorkDir("deploy");
         Path deploy = Files.createDirectories(Path.of(work, "deploy"));
         return hub(work,
-                frameworkProperty("felix.fileinstall.dir").value(deploy.toString()),
-                frameworkProperty("felix.fileinstall.poll").value("100"),
-                frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
-                frameworkProperty("felix.fileinstall.enableConfigSave").value("true"),
-                frameworkProperty("felix.fileinstall.filter").value(".*\\.(cfg|config|jar)"),
-                mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject());
+                deployFolder(deploy));
     }
 
     private Path deploy() {

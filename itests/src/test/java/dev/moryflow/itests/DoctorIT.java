@@ -326,12 +326,6 @@ public class DoctorIT extends DoctorTestSupport {
 
     // -------------------------------------------------------------------------------------------------- helpers
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /** A real HTTPS server on 127.0.0.1 with a fresh self-signed certificate made by keytool. */
     private HttpsServer selfSignedServer() throws Exception {
         File ks = workDir().resolve("selfsigned-" + System.nanoTime() + ".p12").toFile();

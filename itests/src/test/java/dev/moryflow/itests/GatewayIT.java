@@ -3,13 +3,10 @@ package dev.moryflow.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +28,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.service.cm.Configuration;
 
-import dev.moryflow.credentials.CredentialStore;
 
 /** The OpenAI-compatible HTTP API, driven with plain HTTP through real Jetty, to a fake upstream. */
 @RunWith(PaxExam.class)
@@ -45,31 +41,15 @@ public class GatewayIT extends HubTestSupport {
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         return hub(newWorkDir("gateway"),
-                frameworkProperty("org.osgi.service.http.port").value(String.valueOf(port)),
-                frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"),
-                mavenBundle("org.apache.felix", "org.apache.felix.http.servlet-api").versionAsInProject(),
-                mavenBundle("commons-io", "commons-io").versionAsInProject(),
-                mavenBundle("commons-fileupload", "commons-fileupload").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.http.jetty12").versionAsInProject(),
-                reactorBundle("doctor"),
-                reactorBundle("gateway"));
+                gateway(port));
     }
 
     @Before
     public void setUp() throws Exception {
         upstream = new FakeUpstream();
-        Configuration gw = configAdmin.getConfiguration("moryflow.gateway", "?");
-        if (gw.getProperties() == null) {
-            gw.update(props("token", TOKEN));
-        }
-        CredentialStore store = context.getService(awaitService(CredentialStore.class, ""));
-        awaitCondition("the configured gateway token was not stored",
-                () -> store.verify(CredentialStore.GATEWAY_TOKEN, TOKEN.toCharArray()));
+        gatewayToken(TOKEN);
         provider("gw", "name", "Gateway Upstream", "baseUrl", upstream.baseUrl(), "models",
                 new String[] { "gw-model", "other-model" });
         awaitProvider("gw");

@@ -160,6 +160,64 @@ public abstract class HubTestSupport {
         return bytes.toByteArray();
     }
 
+    /** @return a free TCP port on this machine, reserved by asking the system for one */
+    protected static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The HTTP server on 127.0.0.1 at {@code port}, with the doctor and the gateway ({@code /v1}, {@code /api}). */
+    protected static Option gateway(int port) {
+        return composite(
+                frameworkProperty("org.osgi.service.http.port").value(String.valueOf(port)),
+                frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"),
+                mavenBundle("org.apache.felix", "org.apache.felix.http.servlet-api").versionAsInProject(),
+                mavenBundle("commons-io", "commons-io").versionAsInProject(),
+                mavenBundle("commons-fileupload", "commons-fileupload").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.http.jetty12").versionAsInProject(),
+                reactorBundle("doctor"),
+                reactorBundle("gateway"));
+    }
+
+    /** The Felix Web Console with our webconsole bundle (needs {@link #gateway(int)}'s HTTP server). */
+    protected static Option webConsole() {
+        return composite(
+                mavenBundle("org.apache.felix", "org.apache.felix.inventory").versionAsInProject(),
+                mavenBundle("org.owasp.encoder", "encoder").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.webconsole").versionAsInProject(),
+                reactorBundle("webconsole"));
+    }
+
+    /** FileInstall watching {@code deploy} (made if missing) every 100 ms, writing changes back, as the runtime does. */
+    protected static Option deployFolder(Path deploy) {
+        try {
+            Files.createDirectories(deploy);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return composite(
+                frameworkProperty("felix.fileinstall.dir").value(deploy.toString()),
+                frameworkProperty("felix.fileinstall.poll").value("100"),
+                frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
+                frameworkProperty("felix.fileinstall.enableConfigSave").value("true"),
+                frameworkProperty("felix.fileinstall.filter").value(".*\\.(cfg|config|jar)"),
+                mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject());
+    }
+
+    /** Sets the gateway token (once per framework) and waits until the credential store holds it. */
+    protected void gatewayToken(String token) throws Exception {
+        Configuration gw = configAdmin.getConfiguration("moryflow.gateway", "?");
+        if (gw.getProperties() == null) {
+            gw.update(props("token", token));
+        }
+        CredentialStore store = context.getService(awaitService(CredentialStore.class, ""));
+        awaitCondition("the configured gateway token was not stored",
+                () -> store.verify(CredentialStore.GATEWAY_TOKEN, token.toCharArray()));
+    }
+
     /** Options of a test class: the core plus what the class adds. */
     protected static Option[] hub(String workDir, Option... more) {
         List<Option> all = new ArrayList<>();

@@ -10,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -156,28 +155,13 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
                 + "    <Root level=\"INFO\"><AppenderRef ref=\"file\"/></Root>\n"
                 + "  </Loggers>\n"
                 + "</Configuration>\n", StandardCharsets.UTF_8);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         return hub(work,
                 frameworkProperty("org.ops4j.pax.logging.property.file").value(logConfig.toString()),
-                frameworkProperty("felix.fileinstall.dir").value(deploy.toString()),
-                frameworkProperty("felix.fileinstall.poll").value("100"),
-                frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
-                frameworkProperty("felix.fileinstall.enableConfigSave").value("true"),
-                frameworkProperty("felix.fileinstall.filter").value(".*\\.(cfg|config|jar)"),
-                mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject(),
-                frameworkProperty("org.osgi.service.http.port").value(String.valueOf(port)),
-                frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"),
-                mavenBundle("org.apache.felix", "org.apache.felix.http.servlet-api").versionAsInProject(),
-                mavenBundle("commons-io", "commons-io").versionAsInProject(),
-                mavenBundle("commons-fileupload", "commons-fileupload").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.http.jetty12").versionAsInProject(),
+                deployFolder(deploy),
+                gateway(port),
                 mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
-                reactorBundle("shell"),
-                reactorBundle("doctor"),
-                reactorBundle("gateway"));
+                reactorBundle("shell"));
     }
 
     @Test

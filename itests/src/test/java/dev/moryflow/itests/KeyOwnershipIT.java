@@ -4,10 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,41 +49,20 @@ public class KeyOwnershipIT extends HubTestSupport {
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         String work = newWorkDir("ownership");
         Path deploy = Path.of(work, "deploy");
         Files.createDirectories(deploy);
         return hub(work,
-                frameworkProperty("felix.fileinstall.dir").value(deploy.toString()),
-                frameworkProperty("felix.fileinstall.poll").value("100"),
-                frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
-                frameworkProperty("felix.fileinstall.enableConfigSave").value("true"),
-                frameworkProperty("felix.fileinstall.filter").value(".*\\.(cfg|config|jar)"),
-                mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject(),
-                frameworkProperty("org.osgi.service.http.port").value(String.valueOf(port)),
-                frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"),
-                mavenBundle("org.apache.felix", "org.apache.felix.http.servlet-api").versionAsInProject(),
-                mavenBundle("commons-io", "commons-io").versionAsInProject(),
-                mavenBundle("commons-fileupload", "commons-fileupload").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.http.jetty12").versionAsInProject(),
-                reactorBundle("doctor"),
-                reactorBundle("gateway"));
+                deployFolder(deploy),
+                gateway(port));
     }
 
     @Before
     public void setUp() throws Exception {
         a = new FakeUpstream();
         b = new FakeUpstream();
-        Configuration gw = configAdmin.getConfiguration("moryflow.gateway", "?");
-        if (gw.getProperties() == null) {
-            gw.update(props("token", TOKEN));
-        }
-        CredentialStore store = store();
-        awaitCondition("the gateway token was not stored",
-                () -> store.verify(CredentialStore.GATEWAY_TOKEN, TOKEN.toCharArray()));
+        gatewayToken(TOKEN);
         awaitCondition("the API is not served", () -> send("GET", "/api/providers", null).statusCode() == 200);
     }
 

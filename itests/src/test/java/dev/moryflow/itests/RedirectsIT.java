@@ -4,11 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +27,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.service.cm.Configuration;
 
-import dev.moryflow.credentials.CredentialStore;
 import dev.moryflow.http.HttpClients;
 import dev.moryflow.provider.ChatChunk;
 import dev.moryflow.provider.ChatRequest;
@@ -67,19 +63,9 @@ public class RedirectsIT extends HubTestSupport {
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         return hub(newWorkDir("redirects"),
-                frameworkProperty("org.osgi.service.http.port").value(String.valueOf(port)),
-                frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"),
-                mavenBundle("org.apache.felix", "org.apache.felix.http.servlet-api").versionAsInProject(),
-                mavenBundle("commons-io", "commons-io").versionAsInProject(),
-                mavenBundle("commons-fileupload", "commons-fileupload").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.http.jetty12").versionAsInProject(),
-                reactorBundle("doctor"),
-                reactorBundle("gateway"));
+                gateway(port));
     }
 
     @Before
@@ -88,13 +74,7 @@ public class RedirectsIT extends HubTestSupport {
         elsewhere = new FakeUpstream(InetAddress.getByName("127.0.0.2"));
         assertTrue("the second upstream must be on another host: " + elsewhere.origin(),
                 elsewhere.origin().startsWith("http://127.0.0.2:"));
-        Configuration gw = configAdmin.getConfiguration("moryflow.gateway", "?");
-        if (gw.getProperties() == null) {
-            gw.update(props("token", TOKEN));
-        }
-        CredentialStore store = context.getService(awaitService(CredentialStore.class, ""));
-        awaitCondition("the gateway token was not stored",
-                () -> store.verify(CredentialStore.GATEWAY_TOKEN, TOKEN.toCharArray()));
+        gatewayToken(TOKEN);
         provider(ID, "name", "Moved", "baseUrl", first.baseUrl(), "apiKey", KEY, "models", new String[] { MODEL });
         awaitProvider(ID);
         awaitKeyStored(ID);
