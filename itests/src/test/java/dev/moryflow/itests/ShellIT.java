@@ -99,4 +99,33 @@ public class ShellIT extends HubTestSupport {
             assertTrue("a key was printed: " + all, !all.toString().contains(first) && !all.toString().contains(second));
         }
     }
+
+    @Test
+    public void keyConfirmLetsAHeldKeyFollowItsProviderAndSaysWhenThereIsNothingToConfirm() throws Exception {
+        String key = "sk-shell-MOVING-KEY-3333";
+        try (FakeUpstream before = new FakeUpstream(); FakeUpstream after = new FakeUpstream()) {
+            provider("moving", "baseUrl", before.baseUrl(), "apiKey", key, "models", new String[] { "mv-model" });
+            awaitProvider("moving");
+            awaitKeyStored("moving");
+            awaitCondition("key commands not registered", () -> context.getServiceReferences((String) null,
+                    "(osgi.command.function=key-confirm)") != null);
+            String nothing = run("moryflow:key-confirm moving");
+            assertTrue(nothing, nothing.startsWith("error: the key of provider moving is not held"));
+
+            provider("moving", "baseUrl", after.baseUrl(), "models", new String[] { "mv-model" });
+            awaitCondition("the move was not noted", () -> run("moryflow:keys").contains("held: moved to "
+                    + after.origin()));
+            String providers = run("moryflow:providers");
+            assertTrue(providers, providers.contains("held: base URL moved"));
+            String refused = run("moryflow:chat -w mv-model hi");
+            assertTrue(refused, refused.contains("held") && refused.contains("moryflow:key-confirm moving"));
+            assertTrue("the moved-to host got a request: " + after.all(), after.all().isEmpty());
+
+            String confirmed = run("moryflow:key-confirm moving");
+            assertTrue(confirmed, confirmed.contains("is now sent to " + after.origin()));
+            run("moryflow:chat -w mv-model hi");
+            assertTrue(after.take().header("authorization").equals("Bearer " + key));
+            assertTrue(!confirmed.contains(key) && !providers.contains(key) && !refused.contains(key));
+        }
+    }
 }
