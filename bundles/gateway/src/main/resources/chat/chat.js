@@ -45,7 +45,8 @@
 
   function loadModels() {
     setStatus('Loading models…');
-    return fetch('/v1/models', { headers: headers() }).then(function (r) {
+    // every model, each with its status: one that cannot answer now is shown with the reason, not offered
+    return fetch('/v1/models?all=true', { headers: headers() }).then(function (r) {
       return r.json().catch(function () { return null; }).then(function (body) {
         if (!r.ok) { throw errorFrom(r.status, body); }
         return body.data;
@@ -65,20 +66,33 @@
         var o = document.createElement('option');
         o.value = m.id;
         o.textContent = m.display_name && m.display_name !== m.model ? m.display_name + ' (' + m.model + ')' : m.model;
+        if (m.available === false) {
+          o.disabled = true;
+          o.textContent += ' — ' + m.status;
+          o.title = m.status;
+        }
         g.appendChild(o);
       });
-      var none = list.length === 0;
-      modelSelect.disabled = none;
+      var usable = list.filter(function (m) { return m.available !== false; });
+      var none = usable.length === 0;
+      modelSelect.disabled = list.length === 0;
       message.disabled = none;
       sendButton.disabled = none;
-      if (none) {
+      if (list.length === 0) {
         modelSelect.innerHTML = '<option>no models</option>';
         setStatus('No routable models: add a provider with a models list (deploy/ folder or Web Console).');
+      } else if (none) {
+        setStatus('No model can answer now: each one says why (a key to store, a base URL to confirm).');
       } else {
         var last = localStorage.getItem('moryflow.model');
-        if (last && models[last]) { modelSelect.value = last; }
+        if (last && models[last] && models[last].available !== false) {
+          modelSelect.value = last;
+        } else {
+          modelSelect.value = usable[0].id;
+        }
         describe();
-        setStatus(list.length + ' models');
+        setStatus(usable.length + ' models' + (usable.length < list.length ? ' (' + (list.length - usable.length)
+            + ' cannot answer now)' : ''));
       }
     }).catch(function (err) {
       modelSelect.disabled = true;

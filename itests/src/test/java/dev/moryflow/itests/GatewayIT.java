@@ -313,4 +313,18 @@ public class GatewayIT extends HubTestSupport {
             assertTrue(line, line.contains("\"provider.name\":\"Evented\"") && line.contains("\"provider.models\":[\"ev-model\"]"));
         }
     }
+
+    @Test
+    public void modelsListsWhatCanAnswerNowAndAllListsEveryModelWithItsStatus() throws Exception {
+        provider("keyless", "name", "Keyless", "baseUrl", "https://api.keyless.invalid/v1", "models",
+                new String[] { "kl-model" });
+        awaitProvider("keyless");
+        String usable = get("/v1/models", TOKEN).body();
+        assertTrue(usable, usable.contains("\"gw/gw-model\""));
+        assertFalse("a model that cannot answer is offered: " + usable, usable.contains("keyless/kl-model"));
+        String all = get("/v1/models?all=true", TOKEN).body();
+        assertTrue(all, all.contains("\"id\":\"keyless/kl-model\""));
+        assertTrue(all, all.contains("\"available\":false,\"status\":\"needs key: store one for provider keyless"));
+        assertTrue(all, all.contains("\"available\":true,\"status\":\"ready\""));
+    }
 }

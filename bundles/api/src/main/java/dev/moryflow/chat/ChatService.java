@@ -41,6 +41,14 @@ public interface ChatService {
     List<OrphanedModel> orphanedModels();
 
     /**
+     * @param providerId a provider id
+     * @return why that provider's models cannot answer now ({@link dev.moryflow.provider.ProviderInfo#unavailableReason}),
+     *         or empty when they can, or the provider is not known
+     * @since 1.2
+     */
+    java.util.Optional<String> unavailable(String providerId);
+
+    /**
      * Resolves the request's model and sends the chat, waiting for the whole answer.
      *
      * @param request the request

@@ -132,6 +132,25 @@ public final class ProviderInfo {
         }
     }
 
+    /**
+     * @return why the provider's models cannot answer now, in the user's words with the fix ({@code refused: plain
+     *         http:// to another machine …}, {@code needs key}, {@code key held: …}), or null when they can
+     * @since 2.0
+     */
+    public String unavailableReason() {
+        if (transport == Transport.INSECURE_REFUSED) {
+            return "refused: plain http:// to another machine (use https://, or allowInsecure = true)";
+        }
+        if (keyState == KeyState.MISSING) {
+            return "needs key: store one for provider " + id + " (moryflow:key-set " + id + ", PUT /api/providers/"
+                    + id + "/key or the Web Console)";
+        }
+        if (keyState == KeyState.HELD) {
+            return keyStatus() + " (moryflow:key-confirm " + id + ", or store the key again)";
+        }
+        return null;
+    }
+
     @Override
     public String toString() {
         return "ProviderInfo[" + id + ", " + protocol + ", " + baseUrl + ", key " + keyState + ", " + transport + "]";

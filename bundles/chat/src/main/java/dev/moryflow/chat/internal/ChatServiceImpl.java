@@ -214,6 +214,19 @@ public class ChatServiceImpl implements ChatService, ModelListService {
     }
 
     @Override
+    public java.util.Optional<String> unavailable(String providerId) {
+        ProviderEntry entry = table.providers().get(providerId);
+        if (entry == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.ofNullable(entry.service.info().unavailableReason());
+        } catch (RuntimeException e) {
+            return java.util.Optional.of("failing: " + e);
+        }
+    }
+
+    @Override
     public List<dev.moryflow.chat.OrphanedModel> orphanedModels() {
         RoutingTable t = table;
         List<ModelConfig> configs;

@@ -198,10 +198,9 @@ public class ApiServlet extends HttpServlet {
             }
             m.put("key", i.keyState().name().toLowerCase(java.util.Locale.ROOT));
             m.put("transport", i.transport().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-            m.put("status", i.transport() == dev.moryflow.provider.Transport.INSECURE_REFUSED
-                    ? "refused: plain http to another machine (use https://, or allowInsecure = true)"
-                    : i.keyState() == dev.moryflow.provider.KeyState.MISSING ? "needs key"
-                    : i.keyState() == dev.moryflow.provider.KeyState.HELD ? i.keyStatus() : "ready");
+            String unavailable = i.unavailableReason();
+            m.put("status", unavailable == null ? "ready" : unavailable.startsWith("needs key") ? "needs key"
+                    : unavailable);
             if (i.keyState() == dev.moryflow.provider.KeyState.HELD) {
                 m.put("hint", "Nothing is sent until you confirm the move (POST /api/providers/" + i.id()
                         + "/key/confirm, moryflow:key-confirm " + i.id() + ") or store the key again.");

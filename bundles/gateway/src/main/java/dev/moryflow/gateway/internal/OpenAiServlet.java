@@ -66,7 +66,17 @@ public class OpenAiServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         if ("/models".equals(req.getPathInfo())) {
-            send(resp, 200, wire.models(chat.models(), System.currentTimeMillis() / 1000));
+            // by default only the models that can answer now; ?all=true lists every one, each with its status
+            boolean all = "true".equalsIgnoreCase(req.getParameter("all"));
+            java.util.Map<String, java.util.Optional<String>> why = new java.util.HashMap<>();
+            java.util.List<dev.moryflow.chat.RoutedModel> listed = new java.util.ArrayList<>();
+            for (dev.moryflow.chat.RoutedModel m : chat.models()) {
+                if (all || why.computeIfAbsent(m.providerId(), chat::unavailable).isEmpty()) {
+                    listed.add(m);
+                }
+            }
+            send(resp, 200, wire.models(listed, System.currentTimeMillis() / 1000,
+                    all ? id -> why.computeIfAbsent(id, chat::unavailable) : null));
         } else {
             notFound(req, resp);
         }

@@ -324,8 +324,14 @@ final class OpenAiWire {
         return out;
     }
 
-    /** {@code GET /v1/models}: every routable model, with provider and metadata as extra fields. */
-    byte[] models(List<RoutedModel> models, long created) {
+    /**
+     * {@code GET /v1/models}: the models, with provider and metadata as extra fields.
+     *
+     * @param status with {@code ?all=true}: gives each provider's reason to be unavailable (empty: available), which
+     *               is written as {@code available} and {@code status}; null writes neither
+     */
+    byte[] models(List<RoutedModel> models, long created,
+            java.util.function.Function<String, java.util.Optional<String>> status) {
         return write(g -> {
             g.writeStartObject();
             g.writeStringField("object", "list");
@@ -352,6 +358,11 @@ final class OpenAiWire {
                     g.writeString(c.tag());
                 }
                 g.writeEndArray();
+                if (status != null) {
+                    java.util.Optional<String> why = status.apply(m.providerId());
+                    g.writeBooleanField("available", why.isEmpty());
+                    g.writeStringField("status", why.orElse("ready"));
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -58,6 +58,11 @@ public class MoryflowCommandsTest {
         }
 
         @Override
+        public java.util.Optional<String> unavailable(String providerId) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
         public List<dev.moryflow.chat.OrphanedModel> orphanedModels() {
             return List.of(new dev.moryflow.chat.OrphanedModel("moryflow.model~gone-m", "gone", "m"));
         }
