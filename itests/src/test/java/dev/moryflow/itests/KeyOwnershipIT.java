@@ -140,7 +140,8 @@ public class KeyOwnershipIT extends HubTestSupport {
         assertTrue("the refused configuration's upstream got something: " + b.all(), b.all().isEmpty());
         assertEquals("a second configuration of one id is never a provider", 1, providerRefs("(provider.id=dup)").length);
         String listed = send("GET", "/api/providers", null).body();
-        assertTrue(listed, listed.contains(second.getPid()) && listed.contains("refused"));
+        assertTrue(listed, listed.contains(second.getPid())
+                && listed.contains("refused: the provider id dup is already used by another provider"));
         assertFalse(listed, listed.contains(k2) || listed.contains(k1));
     }
 

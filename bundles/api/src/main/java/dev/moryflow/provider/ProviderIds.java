@@ -92,6 +92,31 @@ public final class ProviderIds {
     }
 
     /**
+     * Why a provider configuration cannot stand for a provider, as {@link #refusal(String, String, String)} says,
+     * and for a configuration made with a generated PID and an explicit {@code id}: why that id cannot be given.
+     *
+     * @param pid        the configuration PID
+     * @param factoryPid its factory PID, or null
+     * @param idProperty its {@code id} property, or null
+     * @param taken      whether a provider id is already used by another configuration
+     * @return null when nothing is wrong, else the reason with the fix
+     * @since 2.0
+     */
+    public static String refusal(String pid, String factoryPid, String idProperty,
+            java.util.function.Predicate<String> taken) {
+        if (isUnnamed(pid, factoryPid) && idProperty != null && !idProperty.isBlank()) {
+            String id = idProperty.trim();
+            if (!isValid(id)) {
+                return "its id \"" + shorten(id) + "\" is not valid: " + RULE;
+            }
+            if (taken.test(id)) {
+                return "the provider id " + id + " is already used by another provider: choose another id";
+            }
+        }
+        return refusal(pid, factoryPid, idProperty);
+    }
+
+    /**
      * @param name a display name
      * @return an id made from it (lower case; runs of other characters made one {@code -}), or {@code provider}
      *         when nothing is left; not checked for uniqueness

@@ -38,6 +38,15 @@ public class ProviderIdsTest {
     }
 
     @Test
+    public void aNewConfigurationAskingForATakenOrInvalidIdSaysSo() {
+        String gen = FACTORY + ".1234-abcd";
+        assertTrue(ProviderIds.refusal(gen, FACTORY, "dup", "dup"::equals).contains("already used"));
+        assertTrue(ProviderIds.refusal(gen, FACTORY, "a b", id -> false).contains("not valid"));
+        assertTrue(ProviderIds.refusal(gen, FACTORY, "free", id -> false).contains("no provider id yet"));
+        assertNull(ProviderIds.refusal(FACTORY + "~dup", FACTORY, null, "dup"::equals));
+    }
+
+    @Test
     public void slugsAreMadeFromNames() {
         assertEquals("my-ai-service", ProviderIds.slug(" My AI  Service! "));
         assertEquals("provider", ProviderIds.slug("!!!"));

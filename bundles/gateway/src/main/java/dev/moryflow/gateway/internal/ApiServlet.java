@@ -214,6 +214,12 @@ public class ApiServlet extends HttpServlet {
             m.put("models", models);
             byId.put(i.id(), m);
         }
+        java.util.Set<String> named = new java.util.HashSet<>(byId.keySet());
+        for (Configuration c : configurations()) {
+            if (ProviderIds.of(c.getPid()) != null) {
+                named.add(ProviderIds.of(c.getPid()));
+            }
+        }
         for (Configuration c : configurations()) {
             Dictionary<String, Object> d = c.getProperties();
             String id = idOf(c);
@@ -231,7 +237,8 @@ public class ApiServlet extends HttpServlet {
             }
             boolean disabled = Boolean.FALSE.equals(d.get("enabled")) || "false".equals(d.get("enabled"));
             String refusal = ProviderIds.refusal(c.getPid(), c.getFactoryPid(),
-                    d.get(ProviderIds.ID_PROPERTY) instanceof String ? (String) d.get(ProviderIds.ID_PROPERTY) : null);
+                    d.get(ProviderIds.ID_PROPERTY) instanceof String ? (String) d.get(ProviderIds.ID_PROPERTY) : null,
+                    named::contains);
             m.put("status", disabled ? "disabled" : "refused" + (refusal == null ? "" : ": " + refusal));
             if (!disabled) {
                 m.put("hint", "The configuration was refused: the hub's log names the field and the fix. A key "
