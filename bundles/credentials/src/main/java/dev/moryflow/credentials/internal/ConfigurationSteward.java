@@ -66,6 +66,7 @@ final class ConfigurationSteward implements Owners {
     /** PID to a second deploy file for the same id, refused, while FileInstall lets go of it. */
     private final Map<String, String> refusedFiles = new HashMap<>();
     private final java.nio.file.Path scratch;
+    private final java.nio.file.Path deploy;
 
     ConfigurationSteward(ConfigurationAdmin configurationAdmin, Vault vault) {
         this(configurationAdmin, vault, null);
@@ -78,9 +79,21 @@ final class ConfigurationSteward implements Owners {
      *                           for one id is not refused)
      */
     ConfigurationSteward(ConfigurationAdmin configurationAdmin, Vault vault, java.nio.file.Path scratch) {
+        this(configurationAdmin, vault, scratch, null);
+    }
+
+    /**
+     * @param configurationAdmin Config Admin
+     * @param vault              the vault
+     * @param scratch            a folder of this bundle's own for scratch files, or null
+     * @param deploy             the folder FileInstall watches ({@code felix.fileinstall.dir}), or null
+     */
+    ConfigurationSteward(ConfigurationAdmin configurationAdmin, Vault vault, java.nio.file.Path scratch,
+            java.nio.file.Path deploy) {
         this.configurationAdmin = configurationAdmin;
         this.vault = vault;
         this.scratch = scratch;
+        this.deploy = deploy;
     }
 
     /** @return whether a configuration with this PID may hold something this class looks after */
@@ -586,12 +599,33 @@ final class ConfigurationSteward implements Owners {
             return false;
         }
         String remembered = files.get(pid);
+        if (remembered == null) {
+            remembered = deployFileOf(pid);
+        }
         if (remembered == null || !exists(remembered)) {
             return false;
         }
         next.put(FILE_NAME, remembered);
         logger.info("Configuration {} comes from {}: the change is written back to that file", pid, remembered);
         return true;
+    }
+
+    /**
+     * @return the deploy file that FileInstall makes this named configuration from ({@code <factory>-<id>.cfg} or
+     *         {@code .config} in the watched folder), as FileInstall names it, or null when there is not exactly one
+     */
+    private String deployFileOf(String pid) {
+        int tilde = pid.indexOf('~');
+        if (deploy == null || tilde < 0) {
+            return null;
+        }
+        String base = pid.substring(0, tilde) + "-" + pid.substring(tilde + 1);
+        File cfg = deploy.resolve(base + ".cfg").toFile();
+        File config = deploy.resolve(base + ".config").toFile();
+        if (cfg.isFile() == config.isFile()) {
+            return null;
+        }
+        return (cfg.isFile() ? cfg : config).getAbsoluteFile().toURI().toString();
     }
 
     private static boolean exists(String fileUrl) {

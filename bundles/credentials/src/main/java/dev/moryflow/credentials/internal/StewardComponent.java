@@ -29,8 +29,10 @@ public class StewardComponent implements ConfigurationListener {
     public StewardComponent(@Reference ConfigurationAdmin configurationAdmin, @Reference VaultComponent vault,
             org.osgi.framework.BundleContext context) {
         java.io.File scratch = context.getDataFile("decoys");
+        String deploy = context.getProperty("felix.fileinstall.dir");
         this.steward = new ConfigurationSteward(configurationAdmin, vault.vault(),
-                scratch == null ? null : scratch.toPath());
+                scratch == null ? null : scratch.toPath(),
+                deploy == null || deploy.isBlank() ? null : java.nio.file.Path.of(deploy).toAbsolutePath());
         steward.start();
     }
 
