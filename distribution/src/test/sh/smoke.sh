@@ -322,6 +322,50 @@ else
   skip "apiKey moved into the credential store (needs dev.moryflow.provider.openai and dev.moryflow.credentials)"
 fi
 
+# ---- a chat through /v1 with a key from a deploy file, to a fake upstream RuntimeSmokeIT runs on loopback --------
+CHAT_KEY="sk-smokechat-$RANDOM$RANDOM$RANDOM"
+if [ -n "${SMOKE_UPSTREAM:-}" ] && [ -n "$TOKEN" ]; then
+  printf 'name = Smoke chat\nbaseUrl = %s\napiKey = %s\nmodels = smoke-model\n' "$SMOKE_UPSTREAM" "$CHAT_KEY" \
+    > "$WORK/deploy/moryflow.provider.openai-smokechat.cfg"
+  chat_ready() { api "providers/smokechat" | grep -q '"status":"ready"'; }
+  v1_chat() {  # v1_chat <stream true|false>
+    curl -s --max-time 10 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+      -d "{\"model\":\"smokechat/smoke-model\",\"stream\":$1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}" \
+      "http://127.0.0.1:$PORT/v1/chat/completions"
+  }
+  if wait_until 15 chat_ready; then
+    whole=$(v1_chat false)
+    streamed=$(v1_chat true)
+    if echo "$whole" | grep -q 'Hello from the smoke upstream' && echo "$streamed" | grep -q 'the smoke upstream' \
+        && echo "$streamed" | grep -q '\[DONE\]'; then
+      pass "a whole and a streamed chat through /v1 reach the upstream and come back"
+    else
+      fail "chat through /v1 failed: whole: $(echo "$whole" | cut -c1-160) streamed: $(echo "$streamed" | cut -c1-160)"
+    fi
+    if [ "$(grep -c "^Authorization: Bearer $CHAT_KEY\$" "$SMOKE_UPSTREAM_LOG")" -ge 2 ]; then
+      pass "the upstream received the key of its deploy file, on both chats"
+    else
+      fail "the upstream did not receive the provider's key: $(sed 's/sk-[A-Za-z0-9-]*/<a key>/g' "$SMOKE_UPSTREAM_LOG" | head -3)"
+    fi
+  else
+    fail "provider smokechat not ready within 15 s: $(api providers/smokechat | cut -c1-200)"
+  fi
+  # every console page that prints configurations, components and services holds no key
+  pages=""
+  for page in status-Configurations.txt components.json services.json configMgr/*.json bundles.json; do
+    pages="$pages$(get "$CONSOLE/$page")"
+  done
+  if ! echo "$pages" | grep -q 'smokechat'; then
+    fail "the Web Console pages did not load (no sign of provider smokechat): the key scan would prove nothing"
+  elif echo "$pages" | grep -q -e "$KEY" -e "$CHAT_KEY"; then
+    fail "a key appears on a Web Console page (status printer, components, services or configurations)"
+  else
+    pass "no key on the Web Console's configuration, component, service and status pages"
+  fi
+else
+  skip "a chat through /v1 (SMOKE_UPSTREAM not set: run through RuntimeSmokeIT, or set it to a fake upstream)"
+fi
+
 rm -f "$WORK/deploy/moryflow.provider.openai-smoke.cfg"
 if wait_until 15 config_gone "moryflow.provider.openai~smoke"; then
   pass "removing the file removes configuration moryflow.provider.openai~smoke"
@@ -405,8 +449,8 @@ else
 fi
 
 # ---- secrets and errors in the logs ---------------------------------------------------------------------------
-if grep -r -q "$KEY" "$WORK/console.log" "$WORK/data/log" 2>/dev/null; then
-  fail "the apiKey of deploy/moryflow.provider.openai-smokekey.cfg appears in a log"
+if grep -r -q -e "$KEY" -e "$CHAT_KEY" "$WORK/console.log" "$WORK/data/log" 2>/dev/null; then
+  fail "the apiKey of a deploy file appears in a log"
 else
   pass "the apiKey appears in no log"
 fi
