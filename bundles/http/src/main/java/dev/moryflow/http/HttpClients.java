@@ -25,7 +25,10 @@ import okhttp3.OkHttpClient;
  * returned and {@link Problems} explains it.</li>
  * <li>A request is retried ({@value #PROP_RETRIES} times at most) only when the connection could not be made at all
  * (refused, unreachable, host not resolved, connect timeout): before any byte was sent. A POST whose bytes left the
- * machine is never sent again, neither by this client nor by OkHttp's own recovery.</li>
+ * machine is never sent again, neither by this client nor by OkHttp's own recovery, with one exception: a POST
+ * written to a pooled HTTP/1.1 connection that the server had already closed (found by a 1 ms read of the idle
+ * connection before writing, as servers such as Node and uvicorn close idle keep-alive connections after 5 s) is
+ * sent again on another connection, since no byte of it can have reached the server.</li>
  * </ul>
  */
 @ProviderType
