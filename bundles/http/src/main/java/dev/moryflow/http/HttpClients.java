@@ -54,6 +54,23 @@ public interface HttpClients {
     /** Configuration property (int, 0 to 10, default 0): attempts added when a connection cannot be made. */
     String PROP_RETRIES = "retries";
 
+    /**
+     * Configuration property (int, MiB, default {@value #DEFAULT_MAX_ANSWER_MIB}, 1 to 2047): the largest answer read
+     * whole (anything but an event stream). A larger one is cut off there and fails with
+     * {@link AnswerTooLargeException}, so no upstream answer can exhaust the hub's memory.
+     */
+    String PROP_MAX_ANSWER_MIB = "maxAnswerMiB";
+    /**
+     * Configuration property (int, MiB, default {@value #DEFAULT_MAX_EVENT_MIB}, 1 to 2047): the largest single event
+     * of a streamed answer (and so the longest line). A larger one fails the stream with
+     * {@link AnswerTooLargeException}; a stream as a whole has no limit, since it is never held.
+     */
+    String PROP_MAX_EVENT_MIB = "maxEventMiB";
+    /** Default of {@value #PROP_MAX_ANSWER_MIB}. */
+    int DEFAULT_MAX_ANSWER_MIB = 32;
+    /** Default of {@value #PROP_MAX_EVENT_MIB}. */
+    int DEFAULT_MAX_EVENT_MIB = 8;
+
     /** Maximum concurrent calls of the shared dispatcher, in total and per host. */
     int MAX_REQUESTS = 256;
 
@@ -70,4 +87,28 @@ public interface HttpClients {
      * @return the derived client (the shared client itself when the timeout equals its own)
      */
     OkHttpClient client(Duration readTimeout);
+
+    /**
+     * The largest answer body read whole, as configured by {@value #PROP_MAX_ANSWER_MIB}. The clients enforce it
+     * themselves: a body that is not {@code text/event-stream} (nor without a content type when the request accepted
+     * one) fails with {@link AnswerTooLargeException} once more bytes are read, or at once when its
+     * {@code Content-Length} says so.
+     *
+     * @return the limit in bytes
+     * @since 1.1
+     */
+    default long maxAnswerBytes() {
+        return DEFAULT_MAX_ANSWER_MIB * 1024L * 1024;
+    }
+
+    /**
+     * The largest single event of a streamed answer, as configured by {@value #PROP_MAX_EVENT_MIB}: pass it to
+     * {@link SseReader#SseReader(okio.BufferedSource, long)}.
+     *
+     * @return the limit in bytes
+     * @since 1.1
+     */
+    default long maxEventBytes() {
+        return DEFAULT_MAX_EVENT_MIB * 1024L * 1024;
+    }
 }

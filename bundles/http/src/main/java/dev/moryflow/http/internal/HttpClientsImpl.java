@@ -89,6 +89,7 @@ public class HttpClientsImpl implements HttpClients {
                 // to 0.40 ms (a gateway talks to a few hosts and keeps their connections)
                 .fastFallback(false)
                 .addInterceptor(new ConnectRetryInterceptor(s.retries()))
+                .addInterceptor(new AnswerLimitInterceptor(s.maxAnswerBytes()))
                 .addNetworkInterceptor(staleGuard);
         if (s.proxy() != null) {
             b.proxy(s.proxy());
@@ -125,6 +126,16 @@ public class HttpClientsImpl implements HttpClients {
             return raced == null ? derived : raced;
         }
         return derived;
+    }
+
+    @Override
+    public long maxAnswerBytes() {
+        return current.get().settings.maxAnswerBytes();
+    }
+
+    @Override
+    public long maxEventBytes() {
+        return current.get().settings.maxEventBytes();
     }
 
     /** @return the settings in use, for tests */
