@@ -25,7 +25,10 @@ import okhttp3.OkHttpClient;
  * returned and {@link Problems} explains it.</li>
  * <li>A request is retried ({@value #PROP_RETRIES} times at most) only when the connection could not be made at all
  * (refused, unreachable, host not resolved, connect timeout): before any byte was sent. A POST whose bytes left the
- * machine is never sent again, neither by this client nor by OkHttp's own recovery.</li>
+ * machine is never sent again, neither by this client nor by OkHttp's own recovery, with one exception: a POST
+ * written to a pooled HTTP/1.1 connection that the server had already closed (found by a 1 ms read of the idle
+ * connection before writing, as servers such as Node and uvicorn close idle keep-alive connections after 5 s) is
+ * sent again on another connection, since no byte of it can have reached the server.</li>
  * </ul>
  */
 @ProviderType
@@ -51,6 +54,23 @@ public interface HttpClients {
     /** Configuration property (int, 0 to 10, default 0): attempts added when a connection cannot be made. */
     String PROP_RETRIES = "retries";
 
+    /**
+     * Configuration property (int, MiB, default {@value #DEFAULT_MAX_ANSWER_MIB}, 1 to 2047): the largest answer read
+     * whole (anything but an event stream). A larger one is cut off there and fails with
+     * {@link AnswerTooLargeException}, so no upstream answer can exhaust the hub's memory.
+     */
+    String PROP_MAX_ANSWER_MIB = "maxAnswerMiB";
+    /**
+     * Configuration property (int, MiB, default {@value #DEFAULT_MAX_EVENT_MIB}, 1 to 2047): the largest single event
+     * of a streamed answer (and so the longest line). A larger one fails the stream with
+     * {@link AnswerTooLargeException}; a stream as a whole has no limit, since it is never held.
+     */
+    String PROP_MAX_EVENT_MIB = "maxEventMiB";
+    /** Default of {@value #PROP_MAX_ANSWER_MIB}. */
+    int DEFAULT_MAX_ANSWER_MIB = 32;
+    /** Default of {@value #PROP_MAX_EVENT_MIB}. */
+    int DEFAULT_MAX_EVENT_MIB = 8;
+
     /** Maximum concurrent calls of the shared dispatcher, in total and per host. */
     int MAX_REQUESTS = 256;
 
@@ -67,4 +87,28 @@ public interface HttpClients {
      * @return the derived client (the shared client itself when the timeout equals its own)
      */
     OkHttpClient client(Duration readTimeout);
+
+    /**
+     * The largest answer body read whole, as configured by {@value #PROP_MAX_ANSWER_MIB}. The clients enforce it
+     * themselves: a body that is not {@code text/event-stream} (nor without a content type when the request accepted
+     * one) fails with {@link AnswerTooLargeException} once more bytes are read, or at once when its
+     * {@code Content-Length} says so.
+     *
+     * @return the limit in bytes
+     * @since 1.1
+     */
+    default long maxAnswerBytes() {
+        return DEFAULT_MAX_ANSWER_MIB * 1024L * 1024;
+    }
+
+    /**
+     * The largest single event of a streamed answer, as configured by {@value #PROP_MAX_EVENT_MIB}: pass it to
+     * {@link SseReader#SseReader(okio.BufferedSource, long)}.
+     *
+     * @return the limit in bytes
+     * @since 1.1
+     */
+    default long maxEventBytes() {
+        return DEFAULT_MAX_EVENT_MIB * 1024L * 1024;
+    }
 }

@@ -110,6 +110,10 @@ public final class Problems {
         String proxyName = viaProxy ? address(proxy.address()) : null;
         String text = allMessages(error).toLowerCase(Locale.ROOT);
 
+        AnswerTooLargeException large = find(error, AnswerTooLargeException.class);
+        if (large != null) {
+            return tooLarge(large, target);
+        }
         if (error instanceof InterruptedIOException && !(error instanceof SocketTimeoutException)
                 && "timeout".equalsIgnoreCase(error.getMessage())) {
             return fail(Problem.TIMEOUT, "the call to " + target + " took longer than its time limit", null, error);
@@ -189,6 +193,17 @@ public final class Problems {
         return fail(Problem.CONNECTION_FAILED, "could not reach " + target + ": "
                 + oneLine(error.getClass().getSimpleName() + ": " + error.getMessage(), MAX_UPSTREAM_TEXT),
                 null, error);
+    }
+
+    private static ProviderException tooLarge(AnswerTooLargeException e, String target) {
+        String limit = AnswerTooLargeException.size(e.limitBytes());
+        String what = e.isEvent() ? "one event of the stream from " + target : "the answer from " + target;
+        return fail(Problem.RESPONSE_FORMAT, what + " is larger than " + limit + ", the limit set by " + e.property()
+                + " of " + HttpClients.PID + "; it was cut off there",
+                "If answers this large are expected from this provider, raise " + e.property() + " in the "
+                        + HttpClients.PID + " configuration (Web Console: MoryFlow HTTP client); otherwise the "
+                        + "provider sent a faulty answer: retry, or check the provider.",
+                e);
     }
 
     private static ProviderException tlsProblem(IOException error, String target, String host, String text) {

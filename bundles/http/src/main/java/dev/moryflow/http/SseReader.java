@@ -27,8 +27,11 @@ import okio.Okio;
  */
 public final class SseReader implements Closeable {
 
-    /** Default limit of one line: 8 MiB. A longer line fails the read instead of exhausting memory. */
-    public static final long DEFAULT_MAX_LINE_BYTES = 8L * 1024 * 1024;
+    /**
+     * Default limit of one event (its data lines together, and so of any one line): 8 MiB. A larger event fails the
+     * read with {@link AnswerTooLargeException} instead of exhausting memory.
+     */
+    public static final long DEFAULT_MAX_LINE_BYTES = HttpClients.DEFAULT_MAX_EVENT_MIB * 1024L * 1024;
 
     private static final String DONE = "[DONE]";
     private static final int SAMPLE_CHARS = 200;
@@ -51,7 +54,8 @@ public final class SseReader implements Closeable {
 
     /**
      * @param source       the stream
-     * @param maxLineBytes the longest line accepted, in bytes
+     * @param maxLineBytes the largest event accepted, in bytes: the data of its lines together, and any single line
+     *                     (a comment or another field too); {@link HttpClients#maxEventBytes()} for the configured one
      */
     public SseReader(BufferedSource source, long maxLineBytes) {
         if (source == null) {
@@ -77,13 +81,15 @@ public final class SseReader implements Closeable {
      *
      * @return the next event, or null at the end: after {@code data: [DONE]} ({@link #isDone()}) or when the bytes
      *         ended ({@link #endedWithoutDone()})
-     * @throws IOException when reading fails, or a line exceeds the limit
+     * @throws IOException when reading fails; {@link AnswerTooLargeException} when an event or a line exceeds the
+     *                     limit
      */
     public SseEvent next() throws IOException {
         if (done || ended) {
             return null;
         }
         StringBuilder data = null;
+        long eventBytes = 0;
         String event = null;
         String id = null;
         while (true) {
@@ -116,6 +122,10 @@ public final class SseReader implements Closeable {
                         data = new StringBuilder(value);
                     } else {
                         data.append('\n').append(value);
+                    }
+                    eventBytes += line.length() + 1;
+                    if (eventBytes > maxLineBytes) {
+                        throw tooLarge();
                     }
                     break;
                 case "event":
@@ -153,7 +163,7 @@ public final class SseReader implements Closeable {
         if (newline < 0) {
             long buffered = source.getBuffer().size();
             if (buffered >= maxLineBytes) {
-                throw new IOException("a line of the event stream is longer than " + maxLineBytes + " bytes");
+                throw tooLarge();
             }
             if (buffered == 0) {
                 return null;
@@ -174,6 +184,10 @@ public final class SseReader implements Closeable {
             }
         }
         return line;
+    }
+
+    private AnswerTooLargeException tooLarge() {
+        return new AnswerTooLargeException(maxLineBytes, HttpClients.PROP_MAX_EVENT_MIB, true);
     }
 
     private void sample(String line) {

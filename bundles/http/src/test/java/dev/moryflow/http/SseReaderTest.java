@@ -208,8 +208,75 @@ public class SseReaderTest {
             r.next();
             fail("expected a line limit failure");
         } catch (IOException expected) {
-            assertTrue(expected.getMessage(), expected.getMessage().contains("longer than 64 bytes"));
+            assertTrue(expected.getMessage(), expected.getMessage().contains("larger than 64 bytes"));
         }
+    }
+
+    /** An endless event: "data: x\n" lines (or one endless line) without the blank line that would end it. */
+    private static BufferedSource endless(boolean oneLine) {
+        byte[] head = "data: {\"n\":1}\n\n".getBytes(StandardCharsets.UTF_8);
+        return Okio.buffer(new Source() {
+            private boolean started;
+
+            @Override
+            public long read(Buffer sink, long byteCount) {
+                if (!started) {
+                    started = true;
+                    sink.write(head);
+                    return head.length;
+                }
+                String piece = oneLine ? "xxxxxxxxxxxxxxxx" : "data: xxxxxxxxx\n";
+                sink.writeUtf8(piece);
+                return piece.length();
+            }
+
+            @Override
+            public Timeout timeout() {
+                return Timeout.NONE;
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+    }
+
+    @Test
+    public void anEventOfManyLinesLargerThanTheLimitFailsNamingTheProperty() throws IOException {
+        SseReader r = new SseReader(endless(false), 4096);
+        assertEquals("{\"n\":1}", r.next().data());
+        try {
+            r.next();
+            fail("an endless event was read");
+        } catch (AnswerTooLargeException expected) {
+            assertTrue(expected.isEvent());
+            assertEquals(4096, expected.limitBytes());
+            assertEquals(HttpClients.PROP_MAX_EVENT_MIB, expected.property());
+            assertTrue(expected.getMessage(), expected.getMessage().contains("maxEventMiB of moryflow.http"));
+        }
+    }
+
+    @Test
+    public void anEndlessLineFailsAtTheLimitInsteadOfFillingMemory() throws IOException {
+        SseReader r = new SseReader(endless(true), 4096);
+        assertEquals("{\"n\":1}", r.next().data());
+        try {
+            r.next();
+            fail("an endless line was read");
+        } catch (AnswerTooLargeException expected) {
+            assertEquals(4096, expected.limitBytes());
+        }
+    }
+
+    @Test
+    public void eventsBelowTheLimitPassHoweverLongTheStream() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            sb.append("data: 0123456789012345678901234567890123456789\n\n");
+        }
+        SseReader r = new SseReader(whole(sb + "data: [DONE]\n\n"), 64);
+        assertEquals(1000, datas(r).size());
+        assertTrue(r.isDone());
     }
 
     @Test

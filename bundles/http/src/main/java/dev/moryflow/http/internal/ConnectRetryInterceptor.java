@@ -19,9 +19,10 @@ import okio.BufferedSink;
  * <ul>
  * <li>Retries a call up to {@code retries} times when the connection could not be made at all: refused, no route,
  * host not resolved, connect timeout. None of these can happen after a byte of the request was sent.</li>
- * <li>Marks the body of every request that is not idempotent (POST, PATCH) as one-shot, so OkHttp's own recovery
- * never sends a POST again once its bytes started leaving the machine (it still recovers from failures before that,
- * for example a stale pooled connection found dead before writing).</li>
+ * <li>Wraps the body of every request that is not idempotent (POST, PATCH) in a {@link GuardedBody}: one-shot, so
+ * OkHttp's own recovery never sends a POST again once its bytes started leaving the machine, unless
+ * {@link StaleConnectionGuard} has proof that the server had closed the connection before the request was written
+ * (then nothing of it can have been processed, and OkHttp sends it again on another connection).</li>
  * </ul>
  */
 final class ConnectRetryInterceptor implements Interceptor {
@@ -37,7 +38,7 @@ final class ConnectRetryInterceptor implements Interceptor {
         Request request = chain.request();
         RequestBody body = request.body();
         if (body != null && !body.isOneShot() && !idempotent(request.method())) {
-            request = request.newBuilder().method(request.method(), new OneShotBody(body)).build();
+            request = request.newBuilder().method(request.method(), new GuardedBody(body)).build();
         }
         for (int attempt = 0;; attempt++) {
             try {
@@ -73,12 +74,38 @@ final class ConnectRetryInterceptor implements Interceptor {
                 && e.getMessage().toLowerCase(Locale.ROOT).contains("connect");
     }
 
-    /** A request body OkHttp must not write twice. */
-    static final class OneShotBody extends RequestBody {
+    /**
+     * A request body OkHttp must not write twice, except right after {@link StaleConnectionGuard} found that the
+     * attempt went to a connection the server had already closed: {@link #isOneShot()} is false only between that
+     * finding and the next attempt (OkHttp asks it when it decides whether to recover).
+     */
+    static final class GuardedBody extends RequestBody {
         private final RequestBody delegate;
+        private volatile boolean resendable;
+        private volatile int resends;
 
-        OneShotBody(RequestBody delegate) {
+        GuardedBody(RequestBody delegate) {
             this.delegate = delegate;
+        }
+
+        /** Called at the start of each attempt: the request is one-shot again. */
+        void attemptStarts() {
+            resendable = false;
+        }
+
+        /**
+         * Allows one more sending, because the attempt that just failed provably never reached the server.
+         *
+         * @param max the most resends of one call
+         * @return whether it was allowed (false once {@code max} resends were made)
+         */
+        boolean allowResend(int max) {
+            if (resends >= max) {
+                return false;
+            }
+            resends++;
+            resendable = true;
+            return true;
         }
 
         @Override
@@ -98,7 +125,7 @@ final class ConnectRetryInterceptor implements Interceptor {
 
         @Override
         public boolean isOneShot() {
-            return true;
+            return !resendable;
         }
     }
 }

@@ -5,7 +5,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The Web Console form of {@code moryflow.http}. Values are read leniently by {@link HttpSettings}. */
 @ObjectClassDefinition(id = "moryflow.http", name = "MoryFlow HTTP client",
-        description = "The one HTTP client every provider uses to reach its service: proxy, timeouts and retries. "
+        description = "The one HTTP client every provider uses to reach its service: proxy, timeouts, retries and "
+                + "answer size limits. "
                 + "Changes apply to the next request; requests already running finish with the old settings.")
 public @interface HttpConfig {
 
@@ -31,4 +32,16 @@ public @interface HttpConfig {
             description = "Extra attempts when a connection cannot be made at all (refused, unreachable, not "
                     + "resolved). A request that reached the server is never sent twice. Default 0.")
     int retries() default 0;
+
+    /** @return the largest whole answer, in MiB */
+    @AttributeDefinition(name = "Largest answer (MiB)", min = "1", max = "2047",
+            description = "An answer read whole (not streamed) that is larger than this is cut off and the chat fails "
+                    + "with 502, so no answer can exhaust the hub's memory. Default 32.")
+    int maxAnswerMiB() default dev.moryflow.http.HttpClients.DEFAULT_MAX_ANSWER_MIB;
+
+    /** @return the largest stream event, in MiB */
+    @AttributeDefinition(name = "Largest stream event (MiB)", min = "1", max = "2047",
+            description = "One event of a streamed answer that is larger than this ends the stream with an error; "
+                    + "a stream as a whole has no limit, since it is passed on as it arrives. Default 8.")
+    int maxEventMiB() default dev.moryflow.http.HttpClients.DEFAULT_MAX_EVENT_MIB;
 }

@@ -24,6 +24,7 @@ final class HttpSettings {
     static final int DEFAULT_CONNECT_TIMEOUT = 10;
     static final int DEFAULT_READ_TIMEOUT = 120;
     static final int MAX_RETRIES = 10;
+    static final int MAX_MIB = 2047;
 
     private final Proxy proxy;
     private final String proxyUrl;
@@ -32,10 +33,12 @@ final class HttpSettings {
     private final int connectTimeoutSeconds;
     private final int readTimeoutSeconds;
     private final int retries;
+    private final int maxAnswerMiB;
+    private final int maxEventMiB;
     private final List<String> problems;
 
     private HttpSettings(Proxy proxy, String proxyUrl, String proxyUser, String proxyPassword, int connect, int read,
-            int retries, List<String> problems) {
+            int retries, int maxAnswerMiB, int maxEventMiB, List<String> problems) {
         this.proxy = proxy;
         this.proxyUrl = proxyUrl;
         this.proxyUser = proxyUser;
@@ -43,6 +46,8 @@ final class HttpSettings {
         this.connectTimeoutSeconds = connect;
         this.readTimeoutSeconds = read;
         this.retries = retries;
+        this.maxAnswerMiB = maxAnswerMiB;
+        this.maxEventMiB = maxEventMiB;
         this.problems = List.copyOf(problems);
     }
 
@@ -60,6 +65,8 @@ final class HttpSettings {
                     + MAX_RETRIES + " (using 0)");
             retries = 0;
         }
+        int maxAnswer = mib(properties, HttpClients.PROP_MAX_ANSWER_MIB, HttpClients.DEFAULT_MAX_ANSWER_MIB, problems);
+        int maxEvent = mib(properties, HttpClients.PROP_MAX_EVENT_MIB, HttpClients.DEFAULT_MAX_EVENT_MIB, problems);
         String raw = string(properties.get(HttpClients.PROP_PROXY));
         Proxy proxy = null;
         String shown = null;
@@ -109,11 +116,21 @@ final class HttpSettings {
                 password = null;
             }
         }
-        return new HttpSettings(proxy, shown, user, password, connect, read, retries, problems);
+        return new HttpSettings(proxy, shown, user, password, connect, read, retries, maxAnswer, maxEvent, problems);
     }
 
     private static String hostPort(URI uri) {
         return uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+    }
+
+    private static int mib(Map<String, ?> p, String key, int def, List<String> problems) {
+        int v = integer(p, key, def, problems);
+        if (v < 1 || v > MAX_MIB) {
+            problems.add(key + " = " + v + " is out of range: set a size in MiB from 1 to " + MAX_MIB + " (using "
+                    + def + ")");
+            return def;
+        }
+        return v;
     }
 
     private static int seconds(Map<String, ?> p, String key, int def, List<String> problems) {
@@ -186,6 +203,14 @@ final class HttpSettings {
         return retries;
     }
 
+    long maxAnswerBytes() {
+        return maxAnswerMiB * 1024L * 1024;
+    }
+
+    long maxEventBytes() {
+        return maxEventMiB * 1024L * 1024;
+    }
+
     /** @return each unusable value: the field, what is wrong and the fix */
     List<String> problems() {
         return problems;
@@ -195,6 +220,7 @@ final class HttpSettings {
     @Override
     public String toString() {
         return "proxy " + (proxyUrl == null ? "none" : proxyUrl) + ", connect timeout " + connectTimeoutSeconds
-                + " s, read timeout " + readTimeoutSeconds + " s, retries " + retries;
+                + " s, read timeout " + readTimeoutSeconds + " s, retries " + retries + ", answers up to "
+                + maxAnswerMiB + " MiB, stream events up to " + maxEventMiB + " MiB";
     }
 }

@@ -158,7 +158,8 @@ final class OpenAiProvider implements ProviderService {
     public StreamHandle stream(ChatRequest request, ChatStreamListener listener) {
         ProviderConfig c = config;
         OkHttpClient client = http.client(c.timeout());
-        StreamCall stream = new StreamCall(c.id(), request.model(), listener, codec, client.proxy());
+        StreamCall stream = new StreamCall(c.id(), request.model(), listener, codec, client.proxy(),
+                http.maxEventBytes());
         char[] key = null;
         try {
             key = key(c);

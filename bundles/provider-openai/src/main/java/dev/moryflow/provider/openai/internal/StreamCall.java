@@ -40,6 +40,7 @@ final class StreamCall implements StreamHandle, Callback {
     private final ChatStreamListener listener;
     private final OpenAiCodec codec;
     private final Proxy proxy;
+    private final long maxEventBytes;
     private final Object lock = new Object();
     /** Guarded by {@link #lock}: no listener call may start once set. */
     private boolean closed;
@@ -48,7 +49,9 @@ final class StreamCall implements StreamHandle, Callback {
     /** Owned by the thread that reads the answer; wiped when it is done. */
     private char[] key;
 
-    StreamCall(String providerId, String model, ChatStreamListener listener, OpenAiCodec codec, Proxy proxy) {
+    StreamCall(String providerId, String model, ChatStreamListener listener, OpenAiCodec codec, Proxy proxy,
+            long maxEventBytes) {
+        this.maxEventBytes = maxEventBytes;
         this.providerId = providerId;
         this.model = model;
         this.listener = listener;
@@ -168,7 +171,8 @@ final class StreamCall implements StreamHandle, Callback {
             throw Problems.notUnderstood("the answer is not an event stream", contentType,
                     response.peekBody(1000).string(), key);
         }
-        SseReader reader = new SseReader(response.body().source());
+        // each event bounded (moryflow.http maxEventMiB); the stream itself is never held
+        SseReader reader = new SseReader(response.body().source(), maxEventBytes);
         StreamAssembler assembler = new StreamAssembler();
         SseEvent event;
         while ((event = reader.next()) != null) {
