@@ -37,10 +37,16 @@ final class RunningHub implements AutoCloseable {
     private final Path home;
     private final Process hub;
     private final int port;
+    /** The Authorization header of the upstream's latest request, or "" when it had none. */
+    private volatile String lastAuthorization;
 
     RunningHub() throws Exception {
         upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        upstream.createContext("/", RunningHub::answer);
+        upstream.createContext("/", ex -> {
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            lastAuthorization = auth == null ? "" : auth;
+            answer(ex);
+        });
         upstream.start();
         home = Files.createTempDirectory("moryflow-hub");
         copy(TestPaths.fromProperty("moryflow.dir"), home);
@@ -60,6 +66,37 @@ final class RunningHub implements AutoCloseable {
     /** @return {@code http://127.0.0.1:<port>} */
     String base() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** @return the fake upstream's base URL, {@code http://127.0.0.1:<port>/v1}, for more providers on it */
+    String upstreamBaseUrl() {
+        return "http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1";
+    }
+
+    /** @return the Authorization header of the fake upstream's latest request ("" without one), or null before any */
+    String lastAuthorization() {
+        return lastAuthorization;
+    }
+
+    /**
+     * @return the Web Console password the hub printed at its first start (the line {@code Web Console password for
+     *         user admin: <password>} on standard output), waiting for it up to 60 s
+     */
+    String consolePassword() throws Exception {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "(?m)^Web Console password for user admin: ([A-Za-z0-9_-]+)");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            java.util.regex.Matcher m = line.matcher(Files.readString(home.resolve("hub.out")));
+            if (m.find()) {
+                return m.group(1);
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no line 'Web Console password for user admin: ...' in " + home.resolve(
+                        "hub.out") + " within 60 s");
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
     }
 
     /** @return the runtime's folder */

@@ -69,6 +69,83 @@ final class WebDriver implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends HTTP Basic credentials with every request of the page from now on (through the DevTools protocol):
+     * how the browser logs in to the Web Console, which asks for Basic authentication.
+     */
+    void basicAuth(String user, String password) throws IOException, InterruptedException {
+        String credentials = Base64.getEncoder().encodeToString((user + ":" + password)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        call("POST", path("/goog/cdp/execute"), "{\"cmd\":\"Network.enable\",\"params\":{}}");
+        call("POST", path("/goog/cdp/execute"), "{\"cmd\":\"Network.setExtraHTTPHeaders\",\"params\":{\"headers\":"
+                + "{\"Authorization\":\"Basic " + credentials + "\"}}}");
+    }
+
+    /** Sets the window's size (for screenshots). */
+    void resize(int width, int height) throws IOException, InterruptedException {
+        call("POST", path("/window/rect"), "{\"width\":" + width + ",\"height\":" + height + "}");
+    }
+
+    /** @return the HTML of the page as it is now */
+    String source() throws IOException, InterruptedException {
+        return unescape(call("GET", path("/source"), null));
+    }
+
+    /** @return the page's address */
+    String url() throws IOException, InterruptedException {
+        return unescape(call("GET", path("/url"), null));
+    }
+
+    /** @return an element's DOM property, such as an input's {@code value} */
+    String property(String element, String name) throws IOException, InterruptedException {
+        return unescape(call("GET", path("/element/" + element + "/property/" + name), null));
+    }
+
+    /** Accepts the page's {@code confirm()} dialog, waiting up to 10 s for it to open. */
+    void acceptDialog() throws IOException, InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (send("GET", path("/alert/text"), null).statusCode() != 200) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no dialog opened within 10 s");
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        call("POST", path("/alert/accept"), "{}");
+    }
+
+    /** @return the string {@code "value"} of a WebDriver answer, unescaped */
+    private static String unescape(String answer) {
+        // scanned by hand: a regular expression over a whole page's source overflows the stack
+        Matcher start = Pattern.compile("\"value\"\\s*:\\s*\"").matcher(answer);
+        if (!start.find()) {
+            return "";
+        }
+        String v = answer;
+        StringBuilder b = new StringBuilder(v.length());
+        for (int i = start.end(); i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '"') {
+                break;
+            }
+            if (c != '\\' || i + 1 == v.length()) {
+                b.append(c);
+                continue;
+            }
+            char n = v.charAt(++i);
+            switch (n) {
+                case 'n' -> b.append('\n');
+                case 't' -> b.append('\t');
+                case 'r' -> b.append('\r');
+                case 'u' -> {
+                    b.append((char) Integer.parseInt(v.substring(i + 1, i + 5), 16));
+                    i += 4;
+                }
+                default -> b.append(n);
+            }
+        }
+        return b.toString();
+    }
+
     void type(String element, String text) throws IOException, InterruptedException {
         call("POST", path("/element/" + element + "/value"), "{\"text\":\"" + text.replace("\"", "\\\"") + "\"}");
     }
