@@ -146,6 +146,8 @@ public class GatewayIT extends HubTestSupport {
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        assertEquals("the streamed answer names its provider", "gw",
+                r.headers().firstValue("X-MoryFlow-Provider").orElse(null));
         List<String> data = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null;) {
@@ -167,6 +169,46 @@ public class GatewayIT extends HubTestSupport {
                 && data.get(0).contains("\"role\":\"assistant\""));
         assertTrue(data.toString(), data.get(data.size() - 2).contains("\"choices\":[]")
                 && data.get(data.size() - 2).contains("\"total_tokens\":7"));
+    }
+
+    @Test
+    public void bareModelTwoProvidersListGoesToTheSmallestIdInEitherRegistrationOrderAndTheAnswerNamesIt()
+            throws Exception {
+        try (FakeUpstream second = new FakeUpstream()) {
+            for (String[] order : new String[][] { { "zeta", "alpha" }, { "alpha", "zeta" } }) {
+                for (String id : order) {
+                    provider(id, "name", id, "baseUrl", ("alpha".equals(id) ? upstream : second).baseUrl(),
+                            "models", new String[] { "tie-model" });
+                    awaitProvider(id);
+                }
+                awaitCondition("both providers are routable", () -> chatService().models().stream()
+                        .filter(m -> m.model().id().equals("tie-model")).count() == 2);
+                String chat = "{\"model\":\"tie-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+                HttpResponse<String> whole = post("/v1/chat/completions", chat + "}");
+                assertEquals(whole.body(), 200, whole.statusCode());
+                assertEquals("registered " + String.join(", ", order), "alpha",
+                        whole.headers().firstValue("X-MoryFlow-Provider").orElse(null));
+                HttpResponse<InputStream> streamed = postStream(chat + ",\"stream\":true}");
+                assertEquals(200, streamed.statusCode());
+                assertEquals("registered " + String.join(", ", order), "alpha",
+                        streamed.headers().firstValue("X-MoryFlow-Provider").orElse(null));
+                streamed.body().readAllBytes();
+                assertEquals("tie-model", Json.field(upstream.take().body, "model"));
+                assertEquals("tie-model", Json.field(upstream.take().body, "model"));
+                assertTrue("zeta's upstream got nothing", second.all().isEmpty());
+                for (String id : order) {
+                    configAdmin.getFactoryConfiguration(OPENAI_FACTORY, id, "?").delete();
+                    awaitNoProvider(id);
+                }
+            }
+        }
+    }
+
+    private HttpResponse<InputStream> postStream(String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
     }
 
     @Test

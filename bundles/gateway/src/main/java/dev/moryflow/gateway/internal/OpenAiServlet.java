@@ -45,6 +45,8 @@ public class OpenAiServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String JSON = "application/json";
+    /** Names the provider that answered, on whole and streamed answers and on failures a provider reported. */
+    static final String PROVIDER_HEADER = "X-MoryFlow-Provider";
 
     private final transient Logger logger = LoggerFactory.getLogger(OpenAiServlet.class);
     private final transient ChatService chat;
@@ -97,7 +99,7 @@ public class OpenAiServlet extends HttpServlet {
         }
         try {
             ChatResponse answer = chat.chat(parsed.chat);
-            resp.setHeader("X-MoryFlow-Provider", answer.providerId());
+            resp.setHeader(PROVIDER_HEADER, answer.providerId());
             send(resp, 200, wire.completion(answer, id, created));
         } catch (ProviderException e) {
             sendFailure(resp, e);
@@ -157,6 +159,14 @@ public class OpenAiServlet extends HttpServlet {
         }
 
         @Override
+        public void onProvider(String providerId) {
+            // called before the request is sent, so before anything is written: the header precedes the first chunk
+            if (!started && providerId != null) {
+                resp.setHeader(PROVIDER_HEADER, providerId);
+            }
+        }
+
+        @Override
         public void onChunk(ChatChunk chunk) {
             if (ended.get()) {
                 return;
@@ -172,7 +182,7 @@ public class OpenAiServlet extends HttpServlet {
                 return;
             }
             if (response.providerId() != null && !started) {
-                resp.setHeader("X-MoryFlow-Provider", response.providerId());
+                resp.setHeader(PROVIDER_HEADER, response.providerId());
             }
             start();
             boolean sent = parsed.includeUsage && response.usage() != null
@@ -194,6 +204,9 @@ public class OpenAiServlet extends HttpServlet {
             boolean sent;
             if (!started) {
                 started = true;
+                if (error.providerId() != null) {
+                    resp.setHeader(PROVIDER_HEADER, error.providerId());
+                }
                 resp.setStatus(m.status);
                 resp.setContentType(JSON);
                 resp.setContentLength(body.length);
@@ -285,7 +298,7 @@ public class OpenAiServlet extends HttpServlet {
     private void sendFailure(HttpServletResponse resp, ProviderException e) throws IOException {
         ErrorMapping m = ErrorMapping.of(e);
         if (e.providerId() != null) {
-            resp.setHeader("X-MoryFlow-Provider", e.providerId());
+            resp.setHeader(PROVIDER_HEADER, e.providerId());
         }
         send(resp, m.status, wire.error(ErrorMapping.message(e), m.type, null, m.code));
     }
