@@ -5,8 +5,10 @@
  * <p>
  * All value types are immutable and safe to share between threads. None of them ever holds an API key.
  * <p>
- * 2.1: {@link dev.moryflow.provider.ChatStreamListener#onProvider(String)} (a routed stream names its provider
- * before the first chunk).
+ * 2.1: {@link dev.moryflow.provider.UpstreamAnswer} and {@link dev.moryflow.provider.ProviderException#upstreamAnswer()}
+ * (what an upstream answered when a call failed: status, error object, rate-limit headers, for a gateway to hand
+ * on unchanged); {@link dev.moryflow.provider.ChatStreamListener#onProvider(String)} (a routed stream names its
+ * provider before the first chunk).
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("2.1.0")

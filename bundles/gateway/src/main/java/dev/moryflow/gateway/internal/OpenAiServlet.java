@@ -199,20 +199,22 @@ public class OpenAiServlet extends HttpServlet {
             if (ended.get()) {
                 return;
             }
-            ErrorMapping m = ErrorMapping.of(error);
-            byte[] body = wire.error(ErrorMapping.message(error), m.type, null, m.code);
+            ErrorMapping.Answer answer = ErrorMapping.answer(error, wire);
             boolean sent;
-            if (!started) {
+            if (!started && answer.status != 200) {
                 started = true;
                 if (error.providerId() != null) {
                     resp.setHeader(PROVIDER_HEADER, error.providerId());
                 }
-                resp.setStatus(m.status);
+                answer.headers.forEach(resp::setHeader);
+                resp.setStatus(answer.status);
                 resp.setContentType(JSON);
-                resp.setContentLength(body.length);
-                sent = send(body);
+                resp.setContentLength(answer.body.length);
+                sent = send(answer.body);
             } else {
-                sent = send(wire.errorEvent(body), OpenAiWire.DONE);
+                // the upstream reported it inside its event stream: so does the hub, as an event
+                start();
+                sent = send(wire.errorEvent(answer.body), OpenAiWire.DONE);
             }
             if (sent) {
                 end();
@@ -295,12 +297,14 @@ public class OpenAiServlet extends HttpServlet {
                 + "moryflow.gateway.", "invalid_request_error", null, "request_too_large"));
     }
 
+    /** A failed whole chat: the upstream's status, error object and rate-limit headers, or the hub's mapping. */
     private void sendFailure(HttpServletResponse resp, ProviderException e) throws IOException {
-        ErrorMapping m = ErrorMapping.of(e);
+        ErrorMapping.Answer answer = ErrorMapping.answer(e, wire);
         if (e.providerId() != null) {
             resp.setHeader(PROVIDER_HEADER, e.providerId());
         }
-        send(resp, m.status, wire.error(ErrorMapping.message(e), m.type, null, m.code));
+        answer.headers.forEach(resp::setHeader);
+        send(resp, answer.status, answer.body);
     }
 
     private void notFound(HttpServletRequest req, HttpServletResponse resp) throws IOException {
