@@ -33,10 +33,14 @@
   }
 
   // the hub's errors say what happened, then what to do: "…. Confirm the model ID …"
-  function errorFrom(status, body) {
+  // a 401 that names a provider (X-MoryFlow-Provider) is the provider refusing the hub's key, not the token
+  function errorFrom(status, body, provider) {
     var e = body && body.error ? body.error : null;
     var text = e && e.message ? e.message : ('The hub answered HTTP ' + status + '.');
-    if (status === 401) {
+    if (provider && text.indexOf("provider '" + provider + "'") < 0) {
+      text = "provider '" + provider + "': " + text; // the provider's own words, and whose they are
+    }
+    if (status === 401 && !provider) {
       return { message: 'The gateway token was not accepted.', fix: 'Paste the token the hub printed on its console at first start, or the one set in configuration moryflow.gateway.' };
     }
     var cut = text.indexOf('. ');
@@ -128,7 +132,9 @@
         messages: [{ role: 'user', content: text }] })
     }).then(function (r) {
       if (!r.ok) {
-        return r.json().catch(function () { return null; }).then(function (body) { throw errorFrom(r.status, body); });
+        return r.json().catch(function () { return null; }).then(function (body) {
+          throw errorFrom(r.status, body, r.headers.get('X-MoryFlow-Provider'));
+        });
       }
       var reader = r.body.getReader(), decoder = new TextDecoder(), buffer = '';
       function pump() {
@@ -142,7 +148,7 @@
               .map(function (l) { return l.slice(6); }).join('\n');
             if (!data || data === '[DONE]') { continue; }
             var chunk = JSON.parse(data);
-            if (chunk.error) { throw errorFrom(502, chunk); }
+            if (chunk.error) { throw errorFrom(r.status, chunk, r.headers.get('X-MoryFlow-Provider')); }
             if (chunk.usage) { usage = chunk.usage; }
             var delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
             if (delta && delta.content) {

@@ -100,6 +100,9 @@ public final class FakeUpstream implements AutoCloseable {
         }
 
         java.util.concurrent.CompletableFuture<Boolean> closed;
+
+        /** Extra response headers, set by the factories at the end of {@link FakeUpstream}. */
+        final Map<String, String> headers = new java.util.LinkedHashMap<>();
     }
 
     private final HttpServer server;
@@ -175,6 +178,7 @@ public final class FakeUpstream implements AutoCloseable {
         if (reply.location != null) {
             ex.getResponseHeaders().set("Location", reply.location);
         }
+        reply.headers.forEach((name, value) -> ex.getResponseHeaders().set(name, value));
         if (reply.events == null) {
             byte[] bytes = reply.body.getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(reply.status, bytes.length == 0 ? -1 : bytes.length);
@@ -248,5 +252,40 @@ public final class FakeUpstream implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+    }
+    // ------------------------------------------------------------- errors as upstreams send them (issue 11)
+
+    /**
+     * A 429 as OpenAI sends it: an error object with {@code rate_limit_exceeded}, {@code Retry-After} and the
+     * {@code x-ratelimit-*} headers.
+     */
+    public static Reply rateLimited(int retryAfterSeconds, int remainingRequests) {
+        Reply r = Reply.json(429, "{\"error\":{\"message\":\"Rate limit reached for requests. Please try again in "
+                + retryAfterSeconds + "s.\",\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
+        r.headers.put("Retry-After", String.valueOf(retryAfterSeconds));
+        r.headers.put("x-ratelimit-remaining-requests", String.valueOf(remainingRequests));
+        r.headers.put("x-ratelimit-limit-requests", "500");
+        r.headers.put("x-ratelimit-reset-requests", retryAfterSeconds + "s");
+        return r;
+    }
+
+    /** An error answer with the upstream's own {@code code}, {@code type}, {@code param} and message. */
+    public static Reply errorWithCode(int status, String code, String type, String param, String message) {
+        return Reply.json(status, errorObject(code, type, param, message));
+    }
+
+    /**
+     * A stream that sends one content chunk, then an error event {@code {"error": {...}}} with the upstream's own
+     * code (as OpenRouter and vLLM do when a model fails mid-answer), and no {@code [DONE]}.
+     */
+    public static Reply midStreamError(String code, String message) {
+        return Reply.sse(List.of("{\"id\":\"s1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{\"role\":\"assistant\",\"content\":\"Par\"}}]}", errorObject(code, "server_error", null, message)));
+    }
+
+    /** @return {@code {"error":{"message","type","param","code"}}} */
+    public static String errorObject(String code, String type, String param, String message) {
+        return "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type + "\",\"param\":"
+                + (param == null ? "null" : "\"" + param + "\"") + ",\"code\":\"" + code + "\"}}";
     }
 }

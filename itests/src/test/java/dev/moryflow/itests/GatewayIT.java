@@ -146,6 +146,8 @@ public class GatewayIT extends HubTestSupport {
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        assertEquals("the streamed answer names its provider", "gw",
+                r.headers().firstValue("X-MoryFlow-Provider").orElse(null));
         List<String> data = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null;) {
@@ -167,6 +169,46 @@ public class GatewayIT extends HubTestSupport {
                 && data.get(0).contains("\"role\":\"assistant\""));
         assertTrue(data.toString(), data.get(data.size() - 2).contains("\"choices\":[]")
                 && data.get(data.size() - 2).contains("\"total_tokens\":7"));
+    }
+
+    @Test
+    public void bareModelTwoProvidersListGoesToTheSmallestIdInEitherRegistrationOrderAndTheAnswerNamesIt()
+            throws Exception {
+        try (FakeUpstream second = new FakeUpstream()) {
+            for (String[] order : new String[][] { { "zeta", "alpha" }, { "alpha", "zeta" } }) {
+                for (String id : order) {
+                    provider(id, "name", id, "baseUrl", ("alpha".equals(id) ? upstream : second).baseUrl(),
+                            "models", new String[] { "tie-model" });
+                    awaitProvider(id);
+                }
+                awaitCondition("both providers are routable", () -> chatService().models().stream()
+                        .filter(m -> m.model().id().equals("tie-model")).count() == 2);
+                String chat = "{\"model\":\"tie-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+                HttpResponse<String> whole = post("/v1/chat/completions", chat + "}");
+                assertEquals(whole.body(), 200, whole.statusCode());
+                assertEquals("registered " + String.join(", ", order), "alpha",
+                        whole.headers().firstValue("X-MoryFlow-Provider").orElse(null));
+                HttpResponse<InputStream> streamed = postStream(chat + ",\"stream\":true}");
+                assertEquals(200, streamed.statusCode());
+                assertEquals("registered " + String.join(", ", order), "alpha",
+                        streamed.headers().firstValue("X-MoryFlow-Provider").orElse(null));
+                streamed.body().readAllBytes();
+                assertEquals("tie-model", Json.field(upstream.take().body, "model"));
+                assertEquals("tie-model", Json.field(upstream.take().body, "model"));
+                assertTrue("zeta's upstream got nothing", second.all().isEmpty());
+                for (String id : order) {
+                    configAdmin.getFactoryConfiguration(OPENAI_FACTORY, id, "?").delete();
+                    awaitNoProvider(id);
+                }
+            }
+        }
+    }
+
+    private HttpResponse<InputStream> postStream(String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
     }
 
     @Test
@@ -192,14 +234,94 @@ public class GatewayIT extends HubTestSupport {
         assertTrue("no bad request reached the upstream", upstream.all().isEmpty());
     }
 
+    private static final String CHAT = "{\"model\":\"gw-model\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+
+    private static String header(HttpResponse<?> r, String name) {
+        return r.headers().firstValue(name).orElse(null);
+    }
+
     @Test
-    public void upstreamFailureIsABadGatewayNamingTheProvider() throws Exception {
+    public void upstreamServerErrorKeepsItsStatusAndErrorObjectAndNamesTheProvider() throws Exception {
         upstream.script(r -> FakeUpstream.Reply.json(500, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}"));
-        HttpResponse<String> r = post("/v1/chat/completions",
-                "{\"model\":\"gw-model\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
-        assertEquals(502, r.statusCode());
-        assertTrue(r.body(), r.body().contains("provider 'gw'") && r.body().contains("overloaded"));
-        assertTrue(r.body(), r.body().startsWith("{\"error\":{\"message\":"));
+        HttpResponse<String> r = post("/v1/chat/completions", CHAT + "}");
+        assertEquals(r.body(), 500, r.statusCode());
+        assertEquals("gw", header(r, "X-MoryFlow-Provider"));
+        assertEquals("{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}", r.body());
+    }
+
+    @Test
+    public void rateLimitReachesTheClientWithItsStatusRetryAfterAndRateLimitHeadersWholeAndStreamed()
+            throws Exception {
+        upstream.script(r -> FakeUpstream.rateLimited(4, 0));
+        HttpResponse<String> whole = post("/v1/chat/completions", CHAT + "}");
+        HttpResponse<InputStream> streamed = postStream(CHAT + ",\"stream\":true}");
+        String streamedBody = new String(streamed.body().readAllBytes(), StandardCharsets.UTF_8);
+        for (HttpResponse<?> r : List.of(whole, streamed)) {
+            assertEquals(429, r.statusCode());
+            assertEquals("4", header(r, "Retry-After"));
+            assertEquals("0", header(r, "x-ratelimit-remaining-requests"));
+            assertEquals("500", header(r, "x-ratelimit-limit-requests"));
+            assertEquals("4s", header(r, "x-ratelimit-reset-requests"));
+            assertEquals("gw", header(r, "X-MoryFlow-Provider"));
+        }
+        for (String body : List.of(whole.body(), streamedBody)) {
+            assertEquals("{\"error\":{\"message\":\"Rate limit reached for requests. Please try again in 4s.\","
+                    + "\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}", body);
+        }
+    }
+
+    @Test
+    public void upstreamAuthenticationFailureIsA401NamingTheProviderAndTheFixWithTheUpstreamsCode()
+            throws Exception {
+        upstream.script(r -> FakeUpstream.errorWithCode(401, "invalid_api_key", "invalid_request_error", null,
+                "Incorrect API key provided."));
+        HttpResponse<String> r = post("/v1/chat/completions", CHAT + "}");
+        assertEquals(r.body(), 401, r.statusCode());
+        assertEquals("gw", header(r, "X-MoryFlow-Provider"));
+        assertEquals("invalid_api_key", Json.field(r.body(), "code"));
+        assertEquals("invalid_request_error", Json.field(r.body(), "type"));
+        String message = Json.field(r.body(), "message");
+        assertTrue(message, message.contains("provider 'gw' rejected the API key")
+                && message.contains("Incorrect API key provided.") && message.contains("moryflow:key-set gw")
+                && message.contains("gateway token was accepted"));
+    }
+
+    @Test
+    public void upstreamsOwnErrorCodeTypeParamAndMessageAreNotRelabelled() throws Exception {
+        upstream.script(r -> FakeUpstream.errorWithCode(400, "custom_code", "invalid_request_error", "temperature",
+                "The model does not accept temperature 3, it is invalid."));
+        HttpResponse<String> custom = post("/v1/chat/completions", CHAT + "}");
+        assertEquals(custom.body(), 400, custom.statusCode());
+        assertEquals(FakeUpstream.errorObject("custom_code", "invalid_request_error", "temperature",
+                "The model does not accept temperature 3, it is invalid."), custom.body());
+
+        String modelError = FakeUpstream.errorObject("model_error", "server_error", null,
+                "The model produced invalid output.");
+        upstream.script(r -> FakeUpstream.Reply.json(200, modelError));
+        HttpResponse<String> inAnswer = post("/v1/chat/completions", CHAT + "}");
+        assertEquals("an error inside a 200 answer keeps the 200 and its own code", 200, inAnswer.statusCode());
+        assertEquals(modelError, inAnswer.body());
+        assertFalse(inAnswer.body(), inAnswer.body().contains("model_not_found"));
+    }
+
+    @Test
+    public void midStreamErrorEventReachesTheClientWithTheUpstreamsOwnCode() throws Exception {
+        upstream.script(r -> FakeUpstream.midStreamError("model_error", "The model produced invalid output."));
+        HttpResponse<InputStream> r = postStream(CHAT + ",\"stream\":true}");
+        assertEquals(200, r.statusCode());
+        assertEquals("gw", header(r, "X-MoryFlow-Provider"));
+        List<String> data = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null;) {
+                if (line.startsWith("data: ")) {
+                    data.add(line.substring(6));
+                }
+            }
+        }
+        assertTrue(data.toString(), data.get(0).contains("\"content\":\"Par\""));
+        assertTrue(data.toString(), data.contains(FakeUpstream.errorObject("model_error", "server_error", null,
+                "The model produced invalid output.")));
+        assertFalse(data.toString(), data.toString().contains("model_not_found"));
     }
 
     @Test

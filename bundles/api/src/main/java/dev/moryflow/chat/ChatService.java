@@ -15,7 +15,10 @@ import dev.moryflow.provider.StreamHandle;
  * <ol>
  * <li>{@code provider/model}: that provider's model (the model part may itself contain {@code /});</li>
  * <li>a bare model id: the one provider that lists it; when several do, the one with the highest
- * {@code service.ranking}, and {@link Route#alternatives()} names the others;</li>
+ * {@code service.ranking}, and among equal rankings the smallest provider id (compared as strings, so {@code groq}
+ * before {@code openai}); never the order the services were registered in. {@link Route#alternatives()} names the
+ * others in the same order, and the answer names the provider that gave it
+ * ({@link dev.moryflow.provider.ChatResponse#providerId()});</li>
  * <li>otherwise an error of {@link dev.moryflow.provider.Problem#MODEL_NOT_FOUND} whose hint lists close
  * matches.</li>
  * </ol>

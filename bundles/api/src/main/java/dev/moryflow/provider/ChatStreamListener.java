@@ -11,6 +11,19 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface ChatStreamListener {
 
     /**
+     * The stream was routed: it goes to the provider with this id. A {@code ChatService} calls this once, on the
+     * caller's thread, before the request is sent and before any other call, so that a caller can name the provider
+     * before the first chunk (the gateway's {@code X-MoryFlow-Provider} header). Not called when routing fails, and
+     * never called by a provider's own {@link ProviderService#stream}. The default does nothing.
+     *
+     * @param providerId the id of the provider that will answer
+     * @since 2.1
+     */
+    default void onProvider(String providerId) {
+        // most listeners only need the chunks
+    }
+
+    /**
      * A piece of the answer arrived.
      *
      * @param chunk the piece

@@ -4,7 +4,9 @@ import java.util.Objects;
 
 /**
  * A call to a provider failed. Carries the {@link Problem}, a message that says what happened, a hint that says what
- * to do, and, where there was an HTTP answer, its status and the provider's own error code.
+ * to do, and, where there was an HTTP answer, its status and the provider's own error code, and the
+ * {@link #upstreamAnswer() upstream's answer} as it was sent (status, error object, rate-limit headers) for a gateway
+ * to hand on unchanged.
  * <p>
  * Messages never contain an API key: code that builds one from an upstream answer must pass the text through
  * {@link #redact(String, char[])} or an equivalent first.
@@ -18,6 +20,7 @@ public class ProviderException extends Exception {
     private final int httpStatus;
     private final String upstreamCode;
     private final String providerId;
+    private final UpstreamAnswer upstreamAnswer;
 
     /**
      * @param problem      the cause category, not null
@@ -30,12 +33,18 @@ public class ProviderException extends Exception {
      */
     public ProviderException(Problem problem, String message, String hint, int httpStatus, String upstreamCode,
             String providerId, Throwable cause) {
+        this(problem, message, hint, httpStatus, upstreamCode, providerId, cause, null);
+    }
+
+    private ProviderException(Problem problem, String message, String hint, int httpStatus, String upstreamCode,
+            String providerId, Throwable cause, UpstreamAnswer upstreamAnswer) {
         super(message, cause);
         this.problem = Objects.requireNonNull(problem, "problem");
         this.hint = hint == null || hint.isBlank() ? problem.defaultHint() : hint;
         this.httpStatus = httpStatus;
         this.upstreamCode = upstreamCode;
         this.providerId = providerId;
+        this.upstreamAnswer = upstreamAnswer;
     }
 
     /**
@@ -85,11 +94,31 @@ public class ProviderException extends Exception {
      * @return this exception with the provider id set (a copy when it differs)
      */
     public ProviderException withProvider(String id) {
-        if (Objects.equals(id, providerId)) {
-            return this;
-        }
+        return Objects.equals(id, providerId) ? this : copy(id, upstreamAnswer);
+    }
+
+    /**
+     * @return what the upstream answered, as it was sent, when the failure is an upstream's answer (an error status,
+     *         or an error object inside a successful answer or stream); null when there was no answer (connection,
+     *         timeout, TLS) or the hub refused the request itself (routing, admission, no key)
+     * @since 2.1
+     */
+    public UpstreamAnswer upstreamAnswer() {
+        return upstreamAnswer;
+    }
+
+    /**
+     * @param answer what the upstream answered, or null
+     * @return this exception with the upstream's answer attached (a copy; everything else unchanged)
+     * @since 2.1
+     */
+    public ProviderException withUpstreamAnswer(UpstreamAnswer answer) {
+        return answer == upstreamAnswer ? this : copy(providerId, answer);
+    }
+
+    private ProviderException copy(String id, UpstreamAnswer answer) {
         ProviderException copy = new ProviderException(problem, getMessage(), hint, httpStatus, upstreamCode, id,
-                getCause());
+                getCause(), answer);
         copy.setStackTrace(getStackTrace());
         return copy;
     }

@@ -4,7 +4,12 @@
  * model metadata, problems), and the {@link dev.moryflow.provider.PresetCatalog} of well-known services.
  * <p>
  * All value types are immutable and safe to share between threads. None of them ever holds an API key.
+ * <p>
+ * 2.1: {@link dev.moryflow.provider.UpstreamAnswer} and {@link dev.moryflow.provider.ProviderException#upstreamAnswer()}
+ * (what an upstream answered when a call failed: status, error object, rate-limit headers, for a gateway to hand
+ * on unchanged); {@link dev.moryflow.provider.ChatStreamListener#onProvider(String)} (a routed stream names its
+ * provider before the first chunk).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package dev.moryflow.provider;

@@ -18,7 +18,10 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -28,9 +31,12 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
+import com.fasterxml.jackson.core.JsonFactory;
+
 import dev.moryflow.http.internal.UpstreamError;
 import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
+import dev.moryflow.provider.UpstreamAnswer;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.Response;
@@ -317,7 +323,12 @@ public final class Problems {
                             + "redirected automatically.",
                     status, null, null, null);
         }
-        return classify(status, e, retryAfter, model, secret);
+        ProviderException classified = classify(status, e, retryAfter, model, secret);
+        if (status == 407) {
+            return classified; // the proxy's answer, not the upstream's
+        }
+        return classified.withUpstreamAnswer(new UpstreamAnswer(status, errorObject(body, secret),
+                headers == null ? null : forwardable(headers)));
     }
 
     /**
@@ -335,7 +346,70 @@ public final class Problems {
         UpstreamError e = error instanceof Map && !((Map<?, ?>) error).containsKey("error")
                 ? UpstreamError.fromValue(Map.of("error", error))
                 : UpstreamError.fromValue(error instanceof String ? Map.of("error", error) : error);
-        return classify(status, e, null, model, secret);
+        Object object = error instanceof Map && ((Map<?, ?>) error).get("error") instanceof Map
+                ? ((Map<?, ?>) error).get("error") : error;
+        return classify(status, e, null, model, secret).withUpstreamAnswer(new UpstreamAnswer(status,
+                object instanceof Map ? redactedMap((Map<?, ?>) object, secret) : null, null));
+    }
+
+    /**
+     * @return the error object of an error body ({@code {"error": {...}}}, or the first of a JSON array of those),
+     *         its text redacted; null for any other body
+     */
+    private static Map<String, Object> errorObject(String body, char[] secret) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        String trimmed = body.trim();
+        if (trimmed.charAt(0) != '{' && trimmed.charAt(0) != '[') {
+            return null;
+        }
+        Object value;
+        try {
+            // made here, not held in a static field: callers that never see an error body need no Jackson
+            value = JsonValues.parse(new JsonFactory(), trimmed);
+        } catch (IOException | RuntimeException notJson) {
+            return null;
+        }
+        if (value instanceof List && !((List<?>) value).isEmpty()) {
+            value = ((List<?>) value).get(0);
+        }
+        Object error = value instanceof Map ? ((Map<?, ?>) value).get("error") : null;
+        return error instanceof Map ? redactedMap((Map<?, ?>) error, secret) : null;
+    }
+
+    private static Map<String, Object> redactedMap(Map<?, ?> map, char[] secret) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(String.valueOf(k), redactedValue(v, secret)));
+        return out;
+    }
+
+    private static Object redactedValue(Object v, char[] secret) {
+        if (v instanceof String) {
+            return redact((String) v, secret);
+        }
+        if (v instanceof Map) {
+            return redactedMap((Map<?, ?>) v, secret);
+        }
+        if (v instanceof List) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : (List<?>) v) {
+                out.add(redactedValue(o, secret));
+            }
+            return out;
+        }
+        return v;
+    }
+
+    /** @return the headers of an answer that {@link UpstreamAnswer#isForwarded(String)} names, by name */
+    private static Map<String, String> forwardable(Headers headers) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : headers.names()) {
+            if (UpstreamAnswer.isForwarded(name)) {
+                out.put(name, headers.get(name));
+            }
+        }
+        return out;
     }
 
     private static ProviderException classify(int httpStatus, UpstreamError e, String retryAfter, String model,

@@ -393,4 +393,38 @@ public class ProblemsTest {
         assertEquals(e.getMessage(), named.getMessage());
         assertSame(named, named.withProvider("groq"));
     }
+    @Test
+    public void errorAnswerKeepsTheUpstreamsStatusErrorObjectAndRateLimitHeadersRedacted() {
+        ProviderException e = Problems.httpStatus(429, Headers.of("Retry-After", "4",
+                "x-ratelimit-remaining-requests", "0", "Set-Cookie", "session=1"),
+                "{\"error\":{\"message\":\"slow down, key " + KEY + "\",\"type\":\"requests\",\"param\":null,"
+                        + "\"code\":\"rate_limit_exceeded\"}}",
+                "gpt-4o", KEY.toCharArray());
+        dev.moryflow.provider.UpstreamAnswer a = e.upstreamAnswer();
+        assertEquals(429, a.status());
+        assertEquals("rate_limit_exceeded", a.errorText("code"));
+        assertEquals("requests", a.errorText("type"));
+        assertTrue(a.error().containsKey("param"));
+        assertFalse(a.errorText("message"), a.errorText("message").contains(KEY));
+        assertEquals(Map.of("Retry-After", "4", "x-ratelimit-remaining-requests", "0"), Map.copyOf(a.headers()));
+        assertEquals("the classification is kept beside it", Problem.RATE_LIMITED, e.problem());
+        assertSame(a, e.withProvider("p").upstreamAnswer());
+    }
+
+    @Test
+    public void errorInsideAnAnswerKeepsItsOwnCodeAndTheAnswersStatus() {
+        ProviderException e = Problems.upstreamError(200, Map.of("code", "model_error", "message",
+                "The model produced invalid output"), "m", null);
+        assertEquals(200, e.upstreamAnswer().status());
+        assertEquals("model_error", e.upstreamAnswer().errorText("code"));
+    }
+
+    @Test
+    public void proxyAndNonJsonAnswersCarryNoUpstreamErrorObject() {
+        assertEquals(null, Problems.httpStatus(407, Headers.of(), "", null, null).upstreamAnswer());
+        ProviderException html = Problems.httpStatus(502, Headers.of(), "<html><title>Bad gateway</title></html>",
+                null, null);
+        assertEquals(502, html.upstreamAnswer().status());
+        assertEquals(null, html.upstreamAnswer().error());
+    }
 }

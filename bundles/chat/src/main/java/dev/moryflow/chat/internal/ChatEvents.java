@@ -8,18 +8,23 @@ import java.util.stream.Collectors;
 
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.moryflow.events.EventProperties;
 import dev.moryflow.events.Topics;
 import dev.moryflow.provider.ModelInfo;
+import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
 import dev.moryflow.provider.Usage;
 
 /**
- * Posts the chat bundle's events. Properties carry ids, counts and problem names, never message content or keys.
+ * Posts the chat bundle's events, and the one log line of each failed chat. Properties and log lines carry ids,
+ * counts and problem names, never message content or keys.
  */
 final class ChatEvents {
 
+    private final Logger logger = LoggerFactory.getLogger(ChatEvents.class);
     private final EventAdmin eventAdmin;
 
     ChatEvents(EventAdmin eventAdmin) {
@@ -71,13 +76,56 @@ final class ChatEvents {
         post(Topics.CHAT_COMPLETED, p);
     }
 
+    /**
+     * Posts {@code chat/FAILED} and writes the chat's one log line: WARN when the provider failed (an error answer,
+     * a broken stream, TLS), INFO when the request could not be served as asked (no answer in time, connection,
+     * rate limit, routing, admission, cancelled), never ERROR. The line names provider, model, HTTP status, problem
+     * and duration, and the upstream's own code; never the message text (it may quote the conversation) or a key.
+     */
     void failed(String requested, String providerId, long durationMs, boolean stream, ProviderException error) {
+        String line = failureLine(requested, providerId, durationMs, stream, error);
+        if (isProviderFault(error.problem())) {
+            logger.warn(line);
+        } else {
+            logger.info(line);
+        }
         Map<String, Object> p = chatProps(requested, providerId, durationMs, stream);
         p.put(EventProperties.PROBLEM, error.problem().name());
         if (error.httpStatus() > 0) {
             p.put(EventProperties.HTTP_STATUS, error.httpStatus());
         }
         post(Topics.CHAT_FAILED, p);
+    }
+
+    /** @return the log line of a failed chat: ids, status, problem, code and duration only */
+    static String failureLine(String requested, String providerId, long durationMs, boolean stream,
+            ProviderException error) {
+        return "Chat failed: provider " + (providerId == null ? "-" : providerId) + ", model "
+                + (requested == null || requested.isBlank() ? "-" : requested) + ", " + (stream ? "streamed" : "whole")
+                + ", HTTP " + (error.httpStatus() > 0 ? String.valueOf(error.httpStatus()) : "-") + ", problem "
+                + error.problem().name() + (error.upstreamCode() == null ? "" : ", upstream code "
+                        + shortCode(error.upstreamCode()))
+                + ", " + durationMs + " ms";
+    }
+
+    /** An upstream's code on one line of at most 80 characters (it comes from outside). */
+    private static String shortCode(String code) {
+        String s = code.replaceAll("\\s+", " ").trim();
+        return s.length() <= 80 ? s : s.substring(0, 79) + "…";
+    }
+
+    /** Whether a problem is the provider's fault (WARN) rather than the request's or the network's (INFO). */
+    static boolean isProviderFault(Problem problem) {
+        switch (problem) {
+            case UPSTREAM_ERROR:
+            case RESPONSE_FORMAT:
+            case AUTHENTICATION:
+            case PERMISSION:
+            case TLS:
+                return true;
+            default:
+                return false;
+        }
     }
 
     private static Map<String, Object> chatProps(String requested, String providerId, long durationMs,

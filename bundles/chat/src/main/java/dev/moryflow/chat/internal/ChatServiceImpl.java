@@ -290,6 +290,11 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         String providerId = target.providerId();
         RoutedListener routed = new RoutedListener(listener, request.model(), providerId, target.model().id(), start);
         try {
+            listener.onProvider(providerId);
+        } catch (RuntimeException e) {
+            logger.debug("The receiver of a stream failed when told its provider {}: {}", providerId, e.toString());
+        }
+        try {
             StreamHandle upstream = t.providers().get(providerId).service
                     .stream(request.withModel(target.model().id()), routed);
             return routed.attach(upstream);

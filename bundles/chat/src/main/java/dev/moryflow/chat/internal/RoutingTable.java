@@ -3,6 +3,7 @@ package dev.moryflow.chat.internal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,12 +21,21 @@ import dev.moryflow.provider.ProviderException;
 
 /**
  * An immutable snapshot of everything routable: the providers (one per provider id — when two services claim the
- * same id, the higher ranking one wins and the other is shadowed) and their models. A new table is built whenever a
+ * same id, the higher ranking one wins and the other is shadowed) and their models. A bare model id that several
+ * providers list goes to the first in {@link #BARE_ORDER}: highest ranking, then smallest provider id. A new table is built whenever a
  * provider comes, changes or goes, and swapped in atomically; requests in flight keep the table they started with.
  */
 final class RoutingTable {
 
     static final RoutingTable EMPTY = new RoutingTable(List.of());
+
+    /**
+     * The order of the providers that list one bare model id: the highest {@code service.ranking} first, then the
+     * smallest provider id. Never the order services were registered in, so a restart or a re-deployed file does not
+     * move a model to another provider.
+     */
+    static final Comparator<RoutedModel> BARE_ORDER = Comparator.comparingInt(RoutedModel::ranking).reversed()
+            .thenComparing(RoutedModel::providerId);
 
     private final Map<String, ProviderEntry> providers;
     private final Map<String, ModelMetadata.Described> described;
@@ -72,7 +82,7 @@ final class RoutingTable {
             }
         }
         for (List<RoutedModel> list : byId.values()) {
-            list.sort((a, b) -> winners.get(a.providerId()).outranks(winners.get(b.providerId())) ? -1 : 1);
+            list.sort(BARE_ORDER);
         }
         this.providers = Collections.unmodifiableMap(winners);
         this.described = describedModels;

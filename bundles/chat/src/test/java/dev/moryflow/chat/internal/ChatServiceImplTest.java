@@ -150,11 +150,33 @@ public class ChatServiceImplTest {
     }
 
     @Test
+    public void streamNamesItsProviderBeforeTheRequestIsSent() {
+        Recorder rec = new Recorder();
+        List<String> namedWhenSent = new ArrayList<>();
+        FakeProvider a = new FakeProvider("zeta", "m");
+        FakeProvider b = new FakeProvider("alpha", "m") {
+            @Override
+            public StreamHandle stream(ChatRequest request, ChatStreamListener listener) {
+                namedWhenSent.add(String.valueOf(rec.provider));
+                return super.stream(request, listener);
+            }
+        };
+        chat.bindProvider(a, a.props(1L, 0));
+        chat.bindProvider(b, b.props(2L, 0));
+        chat.stream(ChatRequest.of("m", "hi"), rec);
+        assertEquals("the listener knew the provider when the request was sent", List.of("alpha"), namedWhenSent);
+        assertNull("zeta was not asked", a.lastListener);
+        b.playStream("m");
+        assertEquals(List.of("provider alpha", "chunk", "chunk", "complete"), rec.calls);
+    }
+
+    @Test
     public void streamOfUnknownModelFailsThroughTheListener() {
         Recorder rec = new Recorder();
         StreamHandle h = chat.stream(ChatRequest.of("nope", "hi"), rec);
         assertTrue(h.isDone());
         assertEquals(Problem.MODEL_NOT_FOUND, rec.error.problem());
+        assertNull("no provider is named when routing fails", rec.provider);
         assertEquals("MODEL_NOT_FOUND", last(Topics.CHAT_FAILED).getProperty(EventProperties.PROBLEM));
     }
 
@@ -196,16 +218,26 @@ public class ChatServiceImplTest {
 
     private static final class Recorder implements ChatStreamListener {
         final StringBuilder text = new StringBuilder();
+        final List<String> calls = new ArrayList<>();
+        String provider;
         ChatResponse done;
         ProviderException error;
 
         @Override
+        public void onProvider(String providerId) {
+            provider = providerId;
+            calls.add("provider " + providerId);
+        }
+
+        @Override
         public void onChunk(ChatChunk chunk) {
+            calls.add("chunk");
             text.append(chunk.content());
         }
 
         @Override
         public void onComplete(ChatResponse response) {
+            calls.add("complete");
             done = response;
         }
 

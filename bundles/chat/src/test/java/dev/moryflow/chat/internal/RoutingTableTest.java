@@ -47,9 +47,25 @@ public class RoutingTableTest {
     }
 
     @Test
-    public void equalRankingPrefersTheOlderService() throws Exception {
-        RoutingTable t = new RoutingTable(List.of(entry(7, "late", 0, "m"), entry(3, "early", 0, "m")));
-        assertEquals("early", t.resolve("m").target().providerId());
+    public void equalRankingPrefersTheSmallestProviderIdWhateverTheRegistrationOrder() throws Exception {
+        RoutingTable zetaFirst = new RoutingTable(List.of(entry(3, "zeta", 0, "m"), entry(7, "alpha", 0, "m")));
+        RoutingTable alphaFirst = new RoutingTable(List.of(entry(3, "alpha", 0, "m"), entry(7, "zeta", 0, "m")));
+        for (RoutingTable t : List.of(zetaFirst, alphaFirst)) {
+            Route r = t.resolve("m");
+            assertEquals("alpha", r.target().providerId());
+            assertEquals(List.of("zeta/m"), r.alternatives().stream().map(Object::toString)
+                    .collect(java.util.stream.Collectors.toList()));
+        }
+    }
+
+    @Test
+    public void rankingDecidesBeforeTheProviderId() throws Exception {
+        RoutingTable t = new RoutingTable(List.of(entry(1, "alpha", -1, "m"), entry(2, "zeta", 0, "m"),
+                entry(3, "beta", 0, "m")));
+        Route r = t.resolve("m");
+        assertEquals("beta", r.target().providerId());
+        assertEquals(List.of("zeta/m", "alpha/m"), r.alternatives().stream().map(Object::toString)
+                .collect(java.util.stream.Collectors.toList()));
     }
 
     @Test

@@ -45,6 +45,8 @@ public class OpenAiServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String JSON = "application/json";
+    /** Names the provider that answered, on whole and streamed answers and on failures a provider reported. */
+    static final String PROVIDER_HEADER = "X-MoryFlow-Provider";
 
     private final transient Logger logger = LoggerFactory.getLogger(OpenAiServlet.class);
     private final transient ChatService chat;
@@ -107,7 +109,7 @@ public class OpenAiServlet extends HttpServlet {
         }
         try {
             ChatResponse answer = chat.chat(parsed.chat);
-            resp.setHeader("X-MoryFlow-Provider", answer.providerId());
+            resp.setHeader(PROVIDER_HEADER, answer.providerId());
             send(resp, 200, wire.completion(answer, id, created));
         } catch (ProviderException e) {
             sendFailure(resp, e);
@@ -167,6 +169,14 @@ public class OpenAiServlet extends HttpServlet {
         }
 
         @Override
+        public void onProvider(String providerId) {
+            // called before the request is sent, so before anything is written: the header precedes the first chunk
+            if (!started && providerId != null) {
+                resp.setHeader(PROVIDER_HEADER, providerId);
+            }
+        }
+
+        @Override
         public void onChunk(ChatChunk chunk) {
             if (ended.get()) {
                 return;
@@ -182,7 +192,7 @@ public class OpenAiServlet extends HttpServlet {
                 return;
             }
             if (response.providerId() != null && !started) {
-                resp.setHeader("X-MoryFlow-Provider", response.providerId());
+                resp.setHeader(PROVIDER_HEADER, response.providerId());
             }
             start();
             boolean sent = parsed.includeUsage && response.usage() != null
@@ -199,17 +209,22 @@ public class OpenAiServlet extends HttpServlet {
             if (ended.get()) {
                 return;
             }
-            ErrorMapping m = ErrorMapping.of(error);
-            byte[] body = wire.error(ErrorMapping.message(error), m.type, null, m.code);
+            ErrorMapping.Answer answer = ErrorMapping.answer(error, wire);
             boolean sent;
-            if (!started) {
+            if (!started && answer.status != 200) {
                 started = true;
-                resp.setStatus(m.status);
+                if (error.providerId() != null) {
+                    resp.setHeader(PROVIDER_HEADER, error.providerId());
+                }
+                answer.headers.forEach(resp::setHeader);
+                resp.setStatus(answer.status);
                 resp.setContentType(JSON);
-                resp.setContentLength(body.length);
-                sent = send(body);
+                resp.setContentLength(answer.body.length);
+                sent = send(answer.body);
             } else {
-                sent = send(wire.errorEvent(body), OpenAiWire.DONE);
+                // the upstream reported it inside its event stream: so does the hub, as an event
+                start();
+                sent = send(wire.errorEvent(answer.body), OpenAiWire.DONE);
             }
             if (sent) {
                 end();
@@ -292,12 +307,14 @@ public class OpenAiServlet extends HttpServlet {
                 + "moryflow.gateway.", "invalid_request_error", null, "request_too_large"));
     }
 
+    /** A failed whole chat: the upstream's status, error object and rate-limit headers, or the hub's mapping. */
     private void sendFailure(HttpServletResponse resp, ProviderException e) throws IOException {
-        ErrorMapping m = ErrorMapping.of(e);
+        ErrorMapping.Answer answer = ErrorMapping.answer(e, wire);
         if (e.providerId() != null) {
-            resp.setHeader("X-MoryFlow-Provider", e.providerId());
+            resp.setHeader(PROVIDER_HEADER, e.providerId());
         }
-        send(resp, m.status, wire.error(ErrorMapping.message(e), m.type, null, m.code));
+        answer.headers.forEach(resp::setHeader);
+        send(resp, answer.status, answer.body);
     }
 
     private void notFound(HttpServletRequest req, HttpServletResponse resp) throws IOException {

@@ -314,6 +314,16 @@ final class OpenAiWire {
         });
     }
 
+    /** An error object as an upstream sent it: {@code {"error": <the object>}}, every field as it is. */
+    byte[] errorObject(Map<String, Object> error) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeFieldName("error");
+            JsonValues.write(g, error);
+            g.writeEndObject();
+        });
+    }
+
     /** An error as the one SSE event of a stream that fails after it started. */
     byte[] errorEvent(byte[] error) {
         byte[] out = new byte[error.length + 8];
