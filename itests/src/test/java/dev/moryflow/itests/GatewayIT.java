@@ -411,7 +411,11 @@ public class GatewayIT extends HubTestSupport {
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        InputStream body = r.body();
+        // closed from this thread in the end: closing the BufferedReader would wait for the lock of a readLine that
+        // blocks on another thread, and hang the test when the event never comes
+        try (body) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
             assertTrue(in.readLine().startsWith(": connected"));
             provider("evented", "name", "Evented", "baseUrl", upstream.baseUrl(), "models", new String[] { "ev-model" },
                     "apiKey", "sk-event-SECRET-9876");
