@@ -27,6 +27,7 @@ public class ShellIT extends HubTestSupport {
     public Option[] config() {
         return hub(newWorkDir("shell"),
                 mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.gogo.command").versionAsInProject(),
                 reactorBundle("shell"));
     }
 
@@ -129,5 +130,22 @@ public class ShellIT extends HubTestSupport {
             assertTrue(after.take().header("authorization").equals("Bearer " + key));
             assertTrue(!confirmed.contains(key) && !providers.contains(key) && !refused.contains(key));
         }
+    }
+
+    @Test
+    public void helpDescribesEveryDashedCommandAndHandsTheOthersToGogo() throws Exception {
+        awaitCondition("shell commands not registered", () -> context.getServiceReferences((String) null,
+                "(osgi.command.function=key-delete)") != null && context.getServiceReferences((String) null,
+                        "(&(osgi.command.scope=moryflow)(osgi.command.function=help))") != null);
+        for (String command : new String[] { "key-set", "key-rotate", "key-delete", "key-confirm", "remote-models",
+            "add-models" }) {
+            String help = run("moryflow:help moryflow:" + command);
+            assertTrue(command + ": " + help, help.startsWith("moryflow:" + command + " - ")
+                    && help.contains("usage: moryflow:" + command + " <provider>"));
+        }
+        String providers = run("moryflow:help moryflow:providers");
+        assertTrue(providers, providers.contains("providers") && providers.contains("scope: moryflow"));
+        String all = run("moryflow:help");
+        assertTrue(all, all.contains("moryflow:key-confirm"));
     }
 }

@@ -21,11 +21,23 @@ final class DashedCommands {
         this.context = context;
     }
 
-    /** Registers {@code moryflow:<name>}. */
-    DashedCommands add(String name, Function f) {
+    /** Service property of a dashed command: its usage line, shown by {@code help moryflow:<name>}. */
+    static final String USAGE = "moryflow.command.usage";
+    /** Service property of a dashed command: what it does. */
+    static final String DESCRIPTION = "moryflow.command.description";
+
+    /**
+     * Registers {@code moryflow:<name>}.
+     *
+     * @param usage       the arguments, e.g. {@code <provider>}
+     * @param description what it does, for {@code help}
+     */
+    DashedCommands add(String name, String usage, String description, Function f) {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("osgi.command.scope", "moryflow");
         props.put("osgi.command.function", name);
+        props.put(USAGE, "moryflow:" + name + (usage.isEmpty() ? "" : " " + usage));
+        props.put(DESCRIPTION, description);
         registrations.add(context.registerService(Function.class, f, props));
         return this;
     }

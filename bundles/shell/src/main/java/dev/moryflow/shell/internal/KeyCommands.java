@@ -47,14 +47,20 @@ public class KeyCommands {
             BundleContext context) {
         this.store = store;
         this.configAdmin = configAdmin;
-        this.dashed = new DashedCommands(context).add("key-set", (session, args) -> {
-            keySet(session, onlyArgument(args, "key-set"));
-            return null;
-        }).add("key-rotate", (session, args) -> {
-            keyRotate(session, onlyArgument(args, "key-rotate"));
-            return null;
-        }).add("key-delete", (session, args) -> keyDelete(onlyArgument(args, "key-delete")))
-                .add("key-confirm", (session, args) -> keyConfirm(onlyArgument(args, "key-confirm")));
+        this.dashed = new DashedCommands(context).add("key-set", "<provider>", "store the API key of a provider, "
+                + "asked for without echo (or read as one line from the input); it is never printed", (session, args) -> {
+                    keySet(session, onlyArgument(args, "key-set"));
+                    return null;
+                }).add("key-rotate", "<provider>", "replace the stored API key of a provider; the next request "
+                        + "uses the new one", (session, args) -> {
+                            keyRotate(session, onlyArgument(args, "key-rotate"));
+                            return null;
+                        })
+                .add("key-delete", "<provider>", "delete the stored API key of a provider",
+                        (session, args) -> keyDelete(onlyArgument(args, "key-delete")))
+                .add("key-confirm", "<provider>", "let a held key follow its provider to the address its base URL "
+                        + "moved to (a key is otherwise sent only to the address it was stored for)",
+                        (session, args) -> keyConfirm(onlyArgument(args, "key-confirm")));
     }
 
     @Deactivate

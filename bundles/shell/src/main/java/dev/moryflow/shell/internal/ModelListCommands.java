@@ -29,13 +29,15 @@ public class ModelListCommands {
     public ModelListCommands(@Reference ModelListService lists, BundleContext context) {
         this.lists = lists;
         this.dashed = new DashedCommands(context)
-                .add("remote-models", (session, args) -> {
+                .add("remote-models", "<provider>", "ask a provider which models it serves and compare them with "
+                        + "its configured list", (session, args) -> {
                     if (args.size() != 1) {
                         return "usage: moryflow:remote-models <provider>\n";
                     }
                     return remoteModels(String.valueOf(args.get(0)));
                 })
-                .add("add-models", (session, args) -> {
+                .add("add-models", "<provider> <model> [<model> …]", "add models to a provider's configured list "
+                        + "(its deploy file is rewritten with them)", (session, args) -> {
                     if (args.size() < 2) {
                         return "usage: moryflow:add-models <provider> <model> [<model> …]\n";
                     }
