@@ -70,14 +70,24 @@ public class PresetCommands {
 
     static String table(List<Preset> presets, Map<String, Dictionary<String, Object>> configs,
             Map<String, ProviderInfo> infos) {
-        TextTable t = new TextTable("PRESET", "NAME", "BASE URL", "STATUS", "MODELS");
+        // the status, the longest text, comes last: it wraps onto continuation lines to fit 100 columns
+        TextTable t = new TextTable("PRESET", "NAME", "MODELS", "BASE URL", "STATUS");
         for (Preset p : presets) {
             Dictionary<String, Object> c = configs.get(p.id());
             ProviderInfo info = infos.get(p.id());
-            t.row(p.id(), p.name(), c == null ? p.baseUrl() : String.valueOf(c.get("baseUrl")),
-                    status(p, c, info), p.models().isEmpty() ? "any (local)" : p.models().size());
+            t.row(p.id(), p.name(), p.models().isEmpty() ? "any" : p.models().size(),
+                    shortUrl(c == null ? p.baseUrl() : String.valueOf(c.get("baseUrl"))), status(p, c, info));
         }
         return t.toString();
+    }
+
+    /** @return the URL, or its origin and "/…" when it is longer than 48 characters (moryflow:providers has all) */
+    static String shortUrl(String url) {
+        if (url.length() <= 48) {
+            return url;
+        }
+        String origin = dev.moryflow.credentials.Origins.of(url);
+        return origin == null ? url.substring(0, 47) + "…" : origin + "/…";
     }
 
     /**
