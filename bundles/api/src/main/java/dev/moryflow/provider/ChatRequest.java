@@ -14,6 +14,11 @@ import java.util.Objects;
  * {@code response_format}, {@code seed}, …) travel in {@link #extra()} and are sent as they are. Whether to stream
  * is not part of the request: it is the choice between {@link ProviderService#chat} and
  * {@link ProviderService#stream}. Immutable; use {@link #builder(String)} or {@link #toBuilder()}.
+ * <p>
+ * A request that came in on the OpenAI wire format may also carry the client's body as it was sent
+ * ({@link #raw()}): a provider of the same protocol sends those bytes instead of writing its own, with only the
+ * top-level {@code model} replaced by {@link #model()}, so that nothing the hub does not model is lost. The parsed
+ * fields stay the hub's view of the same request (for routing, admission and providers of other protocols).
  */
 public final class ChatRequest {
 
@@ -24,6 +29,7 @@ public final class ChatRequest {
     private final Integer maxTokens;
     private final List<String> stop;
     private final Map<String, Object> extra;
+    private final byte[] raw;
 
     private ChatRequest(Builder b) {
         if (b.model == null || b.model.isBlank()) {
@@ -42,6 +48,7 @@ public final class ChatRequest {
         this.maxTokens = b.maxTokens;
         this.stop = b.stop == null ? List.of() : List.copyOf(b.stop);
         this.extra = b.extra.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.extra));
+        this.raw = b.raw == null ? null : b.raw.clone();
     }
 
     /**
@@ -70,6 +77,7 @@ public final class ChatRequest {
         b.maxTokens = maxTokens;
         b.stop = stop.isEmpty() ? null : stop;
         b.extra.putAll(extra);
+        b.raw = raw;
         return b;
     }
 
@@ -116,6 +124,24 @@ public final class ChatRequest {
         return extra;
     }
 
+    /**
+     * The client's request body exactly as it arrived, when the request came in on the OpenAI wire format (set by
+     * the gateway). Its top-level {@code model} is the name the client used; {@link #model()} says which model to
+     * ask for, and a provider that sends these bytes replaces only that value. Changing the model with
+     * {@link #withModel} or {@link #toBuilder()} keeps the bytes.
+     *
+     * @return a copy of the client's JSON body, or null when the request was built by the hub's own callers
+     * @since 2.2
+     */
+    public byte[] raw() {
+        return raw == null ? null : raw.clone();
+    }
+
+    /** @return whether {@link #raw()} is present */
+    public boolean hasRaw() {
+        return raw != null;
+    }
+
     /** @return whether any message carries an image */
     public boolean hasImages() {
         return messages.stream().anyMatch(ChatMessage::hasImages);
@@ -138,7 +164,7 @@ public final class ChatRequest {
         ChatRequest r = (ChatRequest) o;
         return model.equals(r.model) && messages.equals(r.messages) && Objects.equals(temperature, r.temperature)
                 && Objects.equals(topP, r.topP) && Objects.equals(maxTokens, r.maxTokens) && stop.equals(r.stop)
-                && extra.equals(r.extra);
+                && extra.equals(r.extra) && java.util.Arrays.equals(raw, r.raw);
     }
 
     @Override
@@ -160,6 +186,7 @@ public final class ChatRequest {
         private Integer maxTokens;
         private List<String> stop;
         private final Map<String, Object> extra = new LinkedHashMap<>();
+        private byte[] raw;
 
         private Builder(String model) {
             this.model = model;
@@ -239,6 +266,17 @@ public final class ChatRequest {
             } else {
                 extra.put(name, value);
             }
+            return this;
+        }
+
+        /**
+         * @param body the client's request body exactly as it arrived on the OpenAI wire format (copied), or null
+         * @return this
+         * @see ChatRequest#raw()
+         * @since 2.2
+         */
+        public Builder raw(byte[] body) {
+            this.raw = body == null ? null : body.clone();
             return this;
         }
 

@@ -5,6 +5,10 @@ import java.util.Map;
 
 /**
  * A whole chat answer. For a stream, the answer assembled from all chunks. Immutable.
+ * <p>
+ * A whole answer of an OpenAI-compatible upstream also carries the upstream's JSON body as it was sent
+ * ({@link #raw()}), so that a gateway speaking the same protocol can hand it on with every field the hub does not
+ * model ({@code logprobs}, {@code system_fingerprint}, usage details, provider extras, the upstream's {@code id}).
  */
 public final class ChatResponse {
 
@@ -16,6 +20,7 @@ public final class ChatResponse {
     private final String finishReason;
     private final Usage usage;
     private final List<Map<String, Object>> toolCalls;
+    private final byte[] raw;
 
     /**
      * @param id           the upstream's completion id, or null
@@ -29,6 +34,24 @@ public final class ChatResponse {
      */
     public ChatResponse(String id, String model, String providerId, String content, String reasoning,
             String finishReason, Usage usage, List<Map<String, Object>> toolCalls) {
+        this(id, model, providerId, content, reasoning, finishReason, usage, toolCalls, null);
+    }
+
+    /**
+     * @param id           the upstream's completion id, or null
+     * @param model        the model that answered, as the upstream reports it (or as asked)
+     * @param providerId   the provider that answered
+     * @param content      the answer text, never null (empty when the model only called tools)
+     * @param reasoning    reasoning content, or null
+     * @param finishReason why the model stopped, or null
+     * @param usage        token counts, or null when the provider did not report them
+     * @param toolCalls    tool calls in the OpenAI shape, or null
+     * @param raw          the upstream's JSON answer exactly as it arrived (copied), or null
+     * @since 2.2
+     */
+    public ChatResponse(String id, String model, String providerId, String content, String reasoning,
+            String finishReason, Usage usage, List<Map<String, Object>> toolCalls, byte[] raw) {
+        this.raw = raw == null ? null : raw.clone();
         this.id = id;
         this.model = model;
         this.providerId = providerId;
@@ -80,15 +103,34 @@ public final class ChatResponse {
     }
 
     /**
+     * The upstream's whole JSON answer exactly as it arrived, when the provider speaks the OpenAI wire format and
+     * answered with one body. Its {@code model} is the upstream's; {@link #model()} may differ. Null for an answer
+     * assembled from a stream, and for providers of other protocols.
+     *
+     * @return a copy of the upstream's JSON body, or null
+     * @since 2.2
+     */
+    public byte[] raw() {
+        return raw == null ? null : raw.clone();
+    }
+
+    /** @return whether {@link #raw()} is present */
+    public boolean hasRaw() {
+        return raw != null;
+    }
+
+    /**
      * @param otherProvider the provider id
      * @param otherModel    the model name
-     * @return a copy naming another provider and model (this instance when both are equal)
+     * @return a copy naming another provider and model, with the same {@link #raw()} (this instance when both are
+     *         equal)
      */
     public ChatResponse withOrigin(String otherProvider, String otherModel) {
         if (java.util.Objects.equals(otherProvider, providerId) && java.util.Objects.equals(otherModel, model)) {
             return this;
         }
-        return new ChatResponse(id, otherModel, otherProvider, content, reasoning, finishReason, usage, toolCalls);
+        return new ChatResponse(id, otherModel, otherProvider, content, reasoning, finishReason, usage, toolCalls,
+                raw);
     }
 
     @Override

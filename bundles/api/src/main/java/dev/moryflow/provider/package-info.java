@@ -9,7 +9,12 @@
  * (what an upstream answered when a call failed: status, error object, rate-limit headers, for a gateway to hand
  * on unchanged); {@link dev.moryflow.provider.ChatStreamListener#onProvider(String)} (a routed stream names its
  * provider before the first chunk).
+ * <p>
+ * 2.2: the OpenAI wire format passes through: {@link dev.moryflow.provider.ChatRequest#raw()} (and
+ * {@code Builder.raw}) carry the client's body as sent, {@link dev.moryflow.provider.ChatResponse#raw()} the
+ * upstream's whole JSON answer and {@link dev.moryflow.provider.ChatChunk#raw()} the upstream's SSE {@code data} of
+ * one event; each with {@code hasRaw()}, and constructors taking it.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 package dev.moryflow.provider;

@@ -9,10 +9,12 @@
  * <li>{@link dev.moryflow.http.Problems}: turns transport failures and upstream error answers into a
  * {@link dev.moryflow.provider.ProviderException} whose message says what happened and whose hint says what to do,
  * with any secret removed from upstream text.</li>
+ * <li>{@link dev.moryflow.http.JsonSplice} (1.2): exact byte edits of a JSON object's top-level values (the
+ * {@code model} of a body passed through, {@code stream_options.include_usage}), without re-serializing it.</li>
  * </ul>
  * The package exposes OkHttp ({@code okhttp3}) and Okio ({@code okio}) types: protocol bundles build their
  * requests with them.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.moryflow.http;

@@ -34,7 +34,9 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * The OpenAI-compatible API: {@code GET /v1/models} and {@code POST /v1/chat/completions}, whole or streamed as
  * server-sent events. Model names resolve through the {@link ChatService}; streamed chunks are written and flushed
- * as they arrive, and a client that goes away cancels the upstream request.
+ * as they arrive, and a client that goes away cancels the upstream request. The client's body is handed to the
+ * provider as sent, and an upstream's JSON (whole, or each event) comes back as it sent it with only {@code model}
+ * set to the name the client used; answers without it (other protocols) are written by {@link OpenAiWire}.
  */
 @Component(service = Servlet.class, configurationPid = GatewayConfig.PID)
 @HttpWhiteboardServletPattern("/*")
@@ -110,7 +112,9 @@ public class OpenAiServlet extends HttpServlet {
         try {
             ChatResponse answer = chat.chat(parsed.chat);
             resp.setHeader(PROVIDER_HEADER, answer.providerId());
-            send(resp, 200, wire.completion(answer, id, created));
+            // the upstream's own JSON when the provider speaks this protocol (only model set to the client's name)
+            send(resp, 200, answer.hasRaw() ? wire.passedThrough(answer.raw(), parsed.chat.model())
+                    : wire.completion(answer, id, created));
         } catch (ProviderException e) {
             sendFailure(resp, e);
         }
@@ -137,6 +141,8 @@ public class OpenAiServlet extends HttpServlet {
         private final AtomicBoolean ended = new AtomicBoolean();
         private volatile StreamHandle handle;
         private boolean started;
+        /** Whether the upstream's events were handed on as it sent them (then its usage chunk was too, if asked). */
+        private boolean passedThrough;
         private final String model;
 
         SseWriter(AsyncContext async, HttpServletResponse resp, ServletOutputStream out, ParsedRequest parsed,
@@ -183,7 +189,12 @@ public class OpenAiServlet extends HttpServlet {
             }
             boolean first = !started;
             start();
-            send(wire.chunkEvent(chunk, id, created, model, first));
+            if (chunk.hasRaw()) {
+                passedThrough = true;
+                send(wire.passedThroughEvent(chunk.raw(), model));
+            } else {
+                send(wire.chunkEvent(chunk, id, created, model, first));
+            }
         }
 
         @Override
@@ -195,7 +206,7 @@ public class OpenAiServlet extends HttpServlet {
                 resp.setHeader(PROVIDER_HEADER, response.providerId());
             }
             start();
-            boolean sent = parsed.includeUsage && response.usage() != null
+            boolean sent = parsed.includeUsage && response.usage() != null && !passedThrough
                     ? send(wire.usageEvent(response.usage(), id, created,
                             response.model() == null ? model : response.model()), OpenAiWire.DONE)
                     : send(OpenAiWire.DONE);

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 import dev.moryflow.chat.RoutedModel;
+import dev.moryflow.http.JsonSplice;
 import dev.moryflow.http.JsonValues;
 import dev.moryflow.provider.Capability;
 import dev.moryflow.provider.ChatChunk;
@@ -26,7 +27,9 @@ import dev.moryflow.provider.Usage;
 
 /**
  * The OpenAI chat completions wire format, both ways: client requests in, answers, stream chunks, model lists and
- * errors out. Stateless and thread-safe.
+ * errors out. A request keeps the client's body ({@link ChatRequest#raw()}) and an answer or event that carries the
+ * upstream's JSON is written as that JSON with only {@code model} set ({@link #passedThrough}); the hub's own
+ * serialization is for answers of providers of other protocols. Stateless and thread-safe.
  */
 final class OpenAiWire {
 
@@ -65,7 +68,8 @@ final class OpenAiWire {
         if (!(messages instanceof List) || ((List<?>) messages).isEmpty()) {
             throw new WireException("messages", "'messages' is required: a non-empty array of {\"role\", \"content\"}");
         }
-        ChatRequest.Builder b = ChatRequest.builder((String) model);
+        // the body goes upstream as sent (only model replaced) when the provider speaks this protocol too
+        ChatRequest.Builder b = ChatRequest.builder((String) model).raw(body);
         List<?> list = (List<?>) messages;
         for (int i = 0; i < list.size(); i++) {
             b.message(message(list.get(i), "messages[" + i + "]"));
@@ -193,6 +197,29 @@ final class OpenAiWire {
             return out;
         }
         throw new WireException("stop", "'stop' must be a string or an array of strings");
+    }
+
+    /**
+     * An upstream's JSON (a whole answer, or one stream event's data) as it sent it, with only the top-level
+     * {@code model} set to the name the client used; left as it is when it has no {@code model}.
+     */
+    byte[] passedThrough(byte[] upstream, String clientModel) {
+        try {
+            return JsonSplice.replaceTopLevelString(upstream, "model", clientModel);
+        } catch (IOException notAnObject) {
+            return upstream; // the provider read it as an object already; hand it on untouched
+        }
+    }
+
+    /** One SSE event carrying an upstream's event data as it sent it, only {@code model} set to the client's. */
+    byte[] passedThroughEvent(byte[] upstreamData, String clientModel) {
+        byte[] json = passedThrough(upstreamData, clientModel);
+        byte[] out = new byte[json.length + 8];
+        System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, out, 0, 6);
+        System.arraycopy(json, 0, out, 6, json.length);
+        out[out.length - 2] = '\n';
+        out[out.length - 1] = '\n';
+        return out;
     }
 
     /** A whole answer as a {@code chat.completion} object. */

@@ -127,4 +127,27 @@ public class OpenAiWireTest {
         String e = text(wire.error("bad", "invalid_request_error", "model", null));
         assertEquals("{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\",\"param\":\"model\",\"code\":null}}", e);
     }
+
+    @Test
+    public void theClientsBodyIsKeptByteForByte() throws Exception {
+        String body = "{\"model\" : \"groq/llama\", \"max_completion_tokens\":1e2, \"vendor\":{},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        assertEquals(body, text(parse(body).chat.raw()));
+    }
+
+    @Test
+    public void anUpstreamsJsonIsHandedOnWithOnlyTheTopLevelModelSetToTheClientsName() {
+        String up = "{\"id\":\"up-1\", \"created\":17,\"model\":\"llama-3.3-70b-versatile\",\"x_groq\":"
+                + "{\"model\":\"inner\"},\"choices\":[]}";
+        assertEquals(up.replace("\"llama-3.3-70b-versatile\"", "\"groq/llama\""),
+                text(wire.passedThrough(up.getBytes(StandardCharsets.UTF_8), "groq/llama")));
+        assertEquals("data: " + up.replace("\"llama-3.3-70b-versatile\"", "\"groq/llama\"") + "\n\n",
+                text(wire.passedThroughEvent(up.getBytes(StandardCharsets.UTF_8), "groq/llama")));
+    }
+
+    @Test
+    public void anUpstreamsJsonWithoutModelIsLeftAsItIs() {
+        String up = "{\"id\":\"up-1\",\"choices\":[{\"delta\":{\"content\":\"x\"}}]}";
+        assertEquals(up, text(wire.passedThrough(up.getBytes(StandardCharsets.UTF_8), "groq/llama")));
+    }
 }

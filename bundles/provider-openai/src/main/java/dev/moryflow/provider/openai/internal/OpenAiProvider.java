@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import dev.moryflow.credentials.CredentialStore;
 import dev.moryflow.credentials.KeyHeldException;
 import dev.moryflow.http.HttpClients;
+import dev.moryflow.http.JsonSplice;
 import dev.moryflow.http.Problems;
 import dev.moryflow.provider.ChatRequest;
 import dev.moryflow.provider.ChatResponse;
@@ -33,7 +34,8 @@ import okhttp3.Response;
 
 /**
  * One OpenAI-compatible provider (or Azure OpenAI deployment): {@code POST {baseUrl}/chat/completions} whole or
- * streamed, {@code GET {baseUrl}/models}. The key is read for each request, from the credential store first, else
+ * streamed, {@code GET {baseUrl}/models}. A request that carries the client's OpenAI body ({@link ChatRequest#raw()})
+ * is sent as those bytes with only {@code model} replaced; answers carry the upstream's JSON ({@code raw}). The key is read for each request, from the credential store first, else
  * from the environment variable named by {@code apiKeyEnv}; it is never kept, logged or put into a message. The
  * configuration can be replaced while requests run ({@link #update}); each request uses the one it started with.
  */
@@ -130,20 +132,21 @@ final class OpenAiProvider implements ProviderService {
         char[] key = key(c);
         try {
             OkHttpClient client = http.client(c.timeout());
-            Request req = request(c, c.chatUrl(), body(request, false), key, false);
+            Request req = request(c, c.chatUrl(), RequestBody.create(body(request, false).bytes, JSON), key, false);
             Call call = client.newCall(req);
             try (Response response = call.execute()) {
                 if (!response.isSuccessful()) {
                     throw Problems.fromResponse(response, request.model(), key);
                 }
                 String contentType = response.header("Content-Type");
-                Piece piece = codec.readAnswer(response.body().bytes(), contentType, key);
+                byte[] answer = response.body().bytes();
+                Piece piece = codec.readAnswer(answer, contentType, key);
                 if (piece.error != null) {
                     throw Problems.upstreamError(response.code(), piece.error, request.model(), key);
                 }
                 StreamAssembler whole = new StreamAssembler();
                 whole.add(piece);
-                return whole.response(c.id(), request.model());
+                return whole.response(c.id(), request.model(), answer);
             } catch (IOException e) {
                 throw Problems.transport(e, req.url(), client.proxy());
             }
@@ -163,7 +166,9 @@ final class OpenAiProvider implements ProviderService {
         char[] key = null;
         try {
             key = key(c);
-            Request req = request(c, c.chatUrl(), body(request, true), key, true);
+            Body body = body(request, true);
+            stream.passThrough(request.hasRaw(), body.usageAdded);
+            Request req = request(c, c.chatUrl(), RequestBody.create(body.bytes, JSON), key, true);
             stream.start(client.newCall(req), key);
             key = null; // the stream owns it now
         } catch (ProviderException e) {
@@ -174,9 +179,35 @@ final class OpenAiProvider implements ProviderService {
         return stream;
     }
 
-    private RequestBody body(ChatRequest request, boolean stream) throws ProviderException {
+    /** A request body, and whether the hub added {@code stream_options.include_usage} to the client's. */
+    private static final class Body {
+        final byte[] bytes;
+        final boolean usageAdded;
+
+        Body(byte[] bytes, boolean usageAdded) {
+            this.bytes = bytes;
+            this.usageAdded = usageAdded;
+        }
+    }
+
+    /**
+     * The body to send: the client's own bytes when the request carries them (only the top-level {@code model}
+     * replaced by the provider's model id and, streamed, {@code stream_options.include_usage} made true when the
+     * client did not ask for usage, which the hub needs for its events), else the body written from the request.
+     */
+    private Body body(ChatRequest request, boolean stream) throws ProviderException {
+        if (request.hasRaw()) {
+            try {
+                byte[] bytes = JsonSplice.replaceTopLevelString(request.raw(), "model", request.model());
+                byte[] withUsage = stream ? JsonSplice.includeUsage(bytes) : null;
+                return withUsage == null ? new Body(bytes, false) : new Body(withUsage, true);
+            } catch (IOException e) {
+                throw new ProviderException(Problem.BAD_REQUEST, "the request body is not a JSON object: "
+                        + e.getMessage(), "Send the chat request as one JSON object.");
+            }
+        }
         try {
-            return RequestBody.create(codec.writeChat(request, stream), JSON);
+            return new Body(codec.writeChat(request, stream), false);
         } catch (IllegalArgumentException e) {
             throw new ProviderException(Problem.BAD_REQUEST, e.getMessage(),
                     "Pass only JSON values (text, numbers, true/false, lists, maps) as request parameters.");

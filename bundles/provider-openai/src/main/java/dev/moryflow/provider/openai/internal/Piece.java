@@ -30,9 +30,25 @@ final class Piece {
 
     /** @return the chunk to hand to a stream listener, or null when this event carries nothing to show */
     ChatChunk toChunk() {
+        return toChunk(null, false);
+    }
+
+    /**
+     * @param raw       the event's data as the upstream sent it, attached to the chunk, or null
+     * @param evenEmpty whether an event that carries nothing to show makes a chunk too (passed through for its raw
+     *                  JSON: a role-only or logprobs-only event)
+     * @return the chunk to hand to a stream listener, or null when this event carries nothing to show and
+     *         {@code evenEmpty} is false
+     */
+    ChatChunk toChunk(byte[] raw, boolean evenEmpty) {
         String text = content != null ? content : refusal;
         boolean empty = (text == null || text.isEmpty()) && reasoning == null && finishReason == null
                 && usage == null && (toolCalls == null || toolCalls.isEmpty());
-        return empty ? null : new ChatChunk(text, reasoning, finishReason, usage, toolCalls);
+        return empty && !evenEmpty ? null : new ChatChunk(text, reasoning, finishReason, usage, toolCalls, raw);
+    }
+
+    /** @return whether this event is the usage-only chunk of {@code stream_options.include_usage}: no choices */
+    boolean usageOnly() {
+        return usage != null && choiceCount == 0;
     }
 }

@@ -103,6 +103,16 @@ final class StreamAssembler {
      * @return the whole answer
      */
     ChatResponse response(String providerId, String requestedModel) {
+        return response(providerId, requestedModel, null);
+    }
+
+    /**
+     * @param providerId     the provider
+     * @param requestedModel the model asked for, used when the answer did not name one
+     * @param raw            the upstream's whole JSON answer as it arrived, or null (a stream has none)
+     * @return the whole answer, carrying {@code raw}
+     */
+    ChatResponse response(String providerId, String requestedModel, byte[] raw) {
         List<Map<String, Object>> calls = null;
         if (tools != null) {
             calls = new ArrayList<>();
@@ -118,7 +128,7 @@ final class StreamAssembler {
             }
         }
         return new ChatResponse(id, model == null ? requestedModel : model, providerId, content.toString(),
-                reasoning == null ? null : reasoning.toString(), finishReason, usage, calls);
+                reasoning == null ? null : reasoning.toString(), finishReason, usage, calls, raw);
     }
 
     private static final class ToolCall {

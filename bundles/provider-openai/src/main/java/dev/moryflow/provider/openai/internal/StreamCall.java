@@ -2,6 +2,7 @@ package dev.moryflow.provider.openai.internal;
 
 import java.io.IOException;
 import java.net.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Executor;
@@ -46,6 +47,10 @@ final class StreamCall implements StreamHandle, Callback {
     private boolean closed;
     private volatile boolean finished;
     private volatile Call call;
+    /** Whether the request was the client's own body: every event is handed on, with its raw JSON. */
+    private volatile boolean passThrough;
+    /** Whether the hub added {@code include_usage}: the usage-only event is then counted but not handed on. */
+    private volatile boolean usageAdded;
     /** Owned by the thread that reads the answer; wiped when it is done. */
     private char[] key;
 
@@ -57,6 +62,15 @@ final class StreamCall implements StreamHandle, Callback {
         this.listener = listener;
         this.codec = codec;
         this.proxy = proxy;
+    }
+
+    /**
+     * @param clientBody whether the request sent is the client's own body
+     * @param hubAskedForUsage whether the hub added {@code stream_options.include_usage} to it
+     */
+    void passThrough(boolean clientBody, boolean hubAskedForUsage) {
+        this.passThrough = clientBody;
+        this.usageAdded = hubAskedForUsage;
     }
 
     /**
@@ -163,7 +177,7 @@ final class StreamCall implements StreamHandle, Callback {
             whole.add(piece);
             ChatChunk chunk = piece.toChunk();
             if (chunk == null || deliver(chunk)) {
-                complete(whole.response(providerId, model));
+                complete(whole.response(providerId, model, null));
             }
             return;
         }
@@ -192,7 +206,10 @@ final class StreamCall implements StreamHandle, Callback {
                 throw Problems.upstreamError(200, piece.error, model, key);
             }
             assembler.add(piece);
-            ChatChunk chunk = piece.toChunk();
+            if (usageAdded && piece.usageOnly()) {
+                continue; // asked for by the hub, not the client: counted in the answer's usage, not shown
+            }
+            ChatChunk chunk = piece.toChunk(event.data().getBytes(StandardCharsets.UTF_8), passThrough);
             if (chunk != null && !deliver(chunk)) {
                 return;
             }
