@@ -72,10 +72,11 @@ public class EventsServlet extends HttpServlet {
         Client client = new Client(async, resp.getOutputStream());
         async.addListener(client);
         client.out.setWriteListener(client);
-        client.offer(": connected to the MoryFlow hub's events\n\n".getBytes(StandardCharsets.UTF_8));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(EventConstants.EVENT_TOPIC, new String[] { Topics.ALL });
         client.registration = context.registerService(EventHandler.class, client, props);
+        // only now: a client that acts on ": connected" must not miss the events its action causes
+        client.offer(": connected to the MoryFlow hub's events\n\n".getBytes(StandardCharsets.UTF_8));
     }
 
     byte[] encode(Event event) {
