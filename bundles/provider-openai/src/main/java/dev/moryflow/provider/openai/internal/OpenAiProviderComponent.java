@@ -196,7 +196,7 @@ public class OpenAiProviderComponent {
             }
             return;
         }
-        String holder = otherHolder(c.id());
+        String holder = otherHolder(c.id(), c.pid());
         if (holder != null) {
             unregister();
             logger.warn("Provider {} not registered: the provider id {} is already used by another provider ({}): "
@@ -250,8 +250,8 @@ public class OpenAiProviderComponent {
         return v instanceof String ? (String) v : null;
     }
 
-    /** @return who else registered a provider with this id, or null when nobody */
-    private String otherHolder(String id) {
+    /** @return who else, from another configuration, registered a provider with this id, or null when nobody */
+    private String otherHolder(String id, String pid) {
         try {
             ServiceReference<?>[] refs = context.getServiceReferences(ProviderService.class.getName(),
                     "(" + ProviderService.PROVIDER_ID + "=" + ProviderIds.filterValue(id) + ")");
@@ -260,7 +260,9 @@ public class OpenAiProviderComponent {
             }
             ServiceReference<?> own = registration == null ? null : registration.getReference();
             for (ServiceReference<?> ref : refs) {
-                if (!ref.equals(own)) {
+                // the same configuration's earlier instance, still going (deleted and made again at once), is no
+                // other provider: it is unregistered in a moment
+                if (!ref.equals(own) && !pid.equals(ref.getProperty(Constants.SERVICE_PID))) {
                     return ref.getBundle() == null ? "unregistering" : "bundle " + ref.getBundle().getSymbolicName();
                 }
             }
