@@ -230,14 +230,25 @@ public final class Problems {
                 || find(error, CertificateException.class) != null) {
             return fail(Problem.TLS, "TLS certificate untrusted: the certificate of " + host
                     + " is not issued by an authority this Java trusts (self-signed or a private CA)",
-                    "Use the service's public address, or add its CA certificate to the Java trust store "
-                            + "(keytool -importcert); for a local server use http:// instead.",
+                    "If the service uses your company's own CA, set caCertificates in this provider's "
+                            + "configuration to that CA's certificate (its PEM text, or the path of its .pem file); "
+                            + "otherwise use the service's public address, or for a local server http://.",
                     error);
         }
         if (text.contains("unrecognized ssl message") || text.contains("plaintext connection")
                 || text.contains("unsupported or unrecognized")) {
             return fail(Problem.TLS, "the server at " + target + " does not speak TLS (https)",
                     "If the server is plain HTTP (common for local servers), write http:// in the Base URL.", error);
+        }
+        if (text.contains("certificate_required") || text.contains("bad_certificate")
+                || text.contains("certificate_unknown") || text.contains("unsupported_certificate")
+                || text.contains("access_denied")) {
+            return fail(Problem.TLS, "the server at " + target + " refused the TLS connection: it requires a "
+                    + "client certificate (mutual TLS) and got none it accepts",
+                    "Set clientCertificate (the certificate's PEM text or file path) and clientKey (the path of its "
+                            + "unencrypted PKCS#8 key file) in this provider's configuration, with a certificate "
+                            + "the server's operator issued or accepts.",
+                    error);
         }
         if (text.contains("protocol_version") || text.contains("no appropriate protocol")
                 || text.contains("handshake_failure")) {

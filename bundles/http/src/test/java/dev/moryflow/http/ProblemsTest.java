@@ -378,11 +378,24 @@ public class ProblemsTest {
         untrusted.initCause(new CertPathValidatorException("no trust anchor"));
         ProviderException e2 = Problems.transport(untrusted, url);
         assertTrue(e2.getMessage(), e2.getMessage().startsWith("TLS certificate untrusted"));
+        assertTrue(e2.hint(), e2.hint().contains("set caCertificates in this provider's configuration"));
 
         ProviderException e3 = Problems.transport(new SSLPeerUnverifiedException(
                 "Hostname llm.internal.example not verified"), url);
         assertEquals(Problem.TLS, e3.problem());
         assertTrue(e3.getMessage(), e3.getMessage().startsWith("TLS host name mismatch"));
+    }
+
+    @Test
+    public void serverThatWantsAClientCertificateNamesClientCertificate() {
+        HttpUrl url = HttpUrl.get("https://llm.internal.example/v1");
+        for (String alert : new String[] { "Received fatal alert: certificate_required",
+                "Received fatal alert: bad_certificate" }) {
+            ProviderException e = Problems.transport(new javax.net.ssl.SSLException(alert), url);
+            assertEquals(Problem.TLS, e.problem());
+            assertTrue(e.getMessage(), e.getMessage().contains("requires a client certificate (mutual TLS)"));
+            assertTrue(e.hint(), e.hint().contains("clientCertificate") && e.hint().contains("clientKey"));
+        }
     }
 
     @Test
