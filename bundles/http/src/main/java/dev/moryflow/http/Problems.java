@@ -190,10 +190,15 @@ public final class Problems {
         if (find(error, EOFException.class) != null || text.contains("unexpected end of stream")
                 || text.contains("connection reset") || text.contains("broken pipe")
                 || find(error, SocketException.class) != null) {
+            // a TLS 1.3 server that requires a client certificate closes the connection after the handshake, and
+            // its alert is often lost in the reset: name the client certificate for https
             return fail(Problem.CONNECTION_FAILED,
                     "the connection to " + target + " was closed before the answer was complete",
                     "Retry; if it persists, check the Base URL (an http:// URL for an https:// service does this) "
-                            + "and any proxy or firewall in between.",
+                            + "and any proxy or firewall in between"
+                            + (url != null && url.isHttps() ? "; if the service requires a client certificate "
+                                    + "(mutual TLS), set clientCertificate and clientKey in this provider's "
+                                    + "configuration." : "."),
                     error);
         }
         return fail(Problem.CONNECTION_FAILED, "could not reach " + target + ": "

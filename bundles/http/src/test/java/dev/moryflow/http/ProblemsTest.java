@@ -399,6 +399,17 @@ public class ProblemsTest {
     }
 
     @Test
+    public void aConnectionClosedAfterTheHandshakeNamesTheClientCertificateForHttpsOnly() {
+        ProviderException https = Problems.transport(new java.net.SocketException("Connection reset"),
+                HttpUrl.get("https://llm.internal.example/v1"));
+        assertEquals(Problem.CONNECTION_FAILED, https.problem());
+        assertTrue(https.hint(), https.hint().contains("set clientCertificate and clientKey"));
+        ProviderException http = Problems.transport(new java.net.SocketException("Connection reset"),
+                HttpUrl.get("http://localhost:1234/v1"));
+        assertFalse(http.hint(), http.hint().contains("clientCertificate"));
+    }
+
+    @Test
     public void withProviderKeepsTheMapping() {
         ProviderException e = status(401, "{}");
         ProviderException named = e.withProvider("groq");
