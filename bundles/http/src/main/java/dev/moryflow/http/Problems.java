@@ -273,8 +273,9 @@ public final class Problems {
     }
 
     private static ProviderException proxyProblem(IOException error, String target, String proxy, String text) {
-        String fixProxy = "Check the proxy setting of moryflow.http (proxy = http://host:port) and that the proxy "
-                + "is running.";
+        String fixProxy = "Check the proxy setting of moryflow.http (proxy = http://host:port), or this provider's "
+                + "own proxy if it sets one (proxy = http://host:port, or direct for none), and that the proxy is "
+                + "running.";
         if (text.contains("authenticate with proxy") || text.contains("407")) {
             return fail(Problem.CONNECTION_FAILED, "the proxy " + proxy + " refused the credentials (HTTP 407)",
                     "Check the user and password in the proxy URL of moryflow.http (http://user:password@host:port).",
@@ -283,7 +284,9 @@ public final class Problems {
         if (text.contains("for connect") || text.contains("tunnel")) {
             return fail(Problem.CONNECTION_FAILED, "the proxy " + proxy + " refused to open a tunnel to " + target
                     + ": " + oneLine(String.valueOf(error.getMessage()), MAX_UPSTREAM_TEXT),
-                    "Ask the proxy's operator to allow " + target + ", or check the proxy setting of moryflow.http.",
+                    "Ask the proxy's operator to allow " + target + ", or check the proxy setting of moryflow.http "
+                            + "(or this provider's own proxy; proxy = direct reaches an internal service without "
+                            + "one).",
                     error);
         }
         if (find(error, UnknownHostException.class) != null) {

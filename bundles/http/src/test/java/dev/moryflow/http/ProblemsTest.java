@@ -410,6 +410,17 @@ public class ProblemsTest {
     }
 
     @Test
+    public void anUnreachableProxyNamesTheHubsAndTheProvidersOwnProxySetting() {
+        java.net.Proxy proxy = new java.net.Proxy(java.net.Proxy.Type.HTTP,
+                java.net.InetSocketAddress.createUnresolved("team-proxy", 3128));
+        ProviderException e = Problems.transport(new java.net.ConnectException("Connection refused"),
+                HttpUrl.get("https://llm.internal.example/v1"), proxy);
+        assertTrue(e.getMessage(), e.getMessage().startsWith("could not connect to the proxy team-proxy:3128"));
+        assertTrue(e.hint(), e.hint().contains("proxy setting of moryflow.http"));
+        assertTrue(e.hint(), e.hint().contains("this provider's own proxy"));
+    }
+
+    @Test
     public void withProviderKeepsTheMapping() {
         ProviderException e = status(401, "{}");
         ProviderException named = e.withProvider("groq");
