@@ -213,7 +213,7 @@ public class DoctorIT extends DoctorTestSupport {
             local("selfsigned", url);
             Diagnosis d = diagnose("selfsigned", null);
             assertStep(d, DiagnosisStep.CONNECTION, Outcome.FAILED, "TLS certificate untrusted",
-                    "trust store");
+                    "set caCertificates");
             assertEquals(Problem.TLS, d.problem());
         } finally {
             tls.stop(0);

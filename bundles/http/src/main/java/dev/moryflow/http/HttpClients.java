@@ -89,6 +89,20 @@ public interface HttpClients {
     OkHttpClient client(Duration readTimeout);
 
     /**
+     * A client for one provider: derived from the current shared client (sharing its connection pool and dispatcher;
+     * OkHttp keeps connections of different TLS or proxy settings apart, as they are part of a connection's address)
+     * with the provider's read timeout and its own {@link ConnectionSettings}: extra trusted CA certificates, a client
+     * certificate, its own proxy or {@value ConnectionSettings#DIRECT}. Cached per timeout and settings until the
+     * configuration changes; a provider's proxy comes without the hub proxy's credentials.
+     *
+     * @param readTimeout as for {@link #client(Duration)}
+     * @param settings    the provider's settings; null or {@link ConnectionSettings#HUB} for the hub's own
+     * @return the derived client ({@link #client(Duration)} when the settings are the hub's)
+     * @since 1.2
+     */
+    OkHttpClient client(Duration readTimeout, ConnectionSettings settings);
+
+    /**
      * The largest answer body read whole, as configured by {@value #PROP_MAX_ANSWER_MIB}. The clients enforce it
      * themselves: a body that is not {@code text/event-stream} (nor without a content type when the request accepted
      * one) fails with {@link AnswerTooLargeException} once more bytes are read, or at once when its

@@ -190,10 +190,15 @@ public final class Problems {
         if (find(error, EOFException.class) != null || text.contains("unexpected end of stream")
                 || text.contains("connection reset") || text.contains("broken pipe")
                 || find(error, SocketException.class) != null) {
+            // a TLS 1.3 server that requires a client certificate closes the connection after the handshake, and
+            // its alert is often lost in the reset: name the client certificate for https
             return fail(Problem.CONNECTION_FAILED,
                     "the connection to " + target + " was closed before the answer was complete",
                     "Retry; if it persists, check the Base URL (an http:// URL for an https:// service does this) "
-                            + "and any proxy or firewall in between.",
+                            + "and any proxy or firewall in between"
+                            + (url != null && url.isHttps() ? "; if the service requires a client certificate "
+                                    + "(mutual TLS), set clientCertificate and clientKey in this provider's "
+                                    + "configuration." : "."),
                     error);
         }
         return fail(Problem.CONNECTION_FAILED, "could not reach " + target + ": "
@@ -230,14 +235,25 @@ public final class Problems {
                 || find(error, CertificateException.class) != null) {
             return fail(Problem.TLS, "TLS certificate untrusted: the certificate of " + host
                     + " is not issued by an authority this Java trusts (self-signed or a private CA)",
-                    "Use the service's public address, or add its CA certificate to the Java trust store "
-                            + "(keytool -importcert); for a local server use http:// instead.",
+                    "If the service uses your company's own CA, set caCertificates in this provider's "
+                            + "configuration to that CA's certificate (its PEM text, or the path of its .pem file); "
+                            + "otherwise use the service's public address, or for a local server http://.",
                     error);
         }
         if (text.contains("unrecognized ssl message") || text.contains("plaintext connection")
                 || text.contains("unsupported or unrecognized")) {
             return fail(Problem.TLS, "the server at " + target + " does not speak TLS (https)",
                     "If the server is plain HTTP (common for local servers), write http:// in the Base URL.", error);
+        }
+        if (text.contains("certificate_required") || text.contains("bad_certificate")
+                || text.contains("certificate_unknown") || text.contains("unsupported_certificate")
+                || text.contains("access_denied")) {
+            return fail(Problem.TLS, "the server at " + target + " refused the TLS connection: it requires a "
+                    + "client certificate (mutual TLS) and got none it accepts",
+                    "Set clientCertificate (the certificate's PEM text or file path) and clientKey (the path of its "
+                            + "unencrypted PKCS#8 key file) in this provider's configuration, with a certificate "
+                            + "the server's operator issued or accepts.",
+                    error);
         }
         if (text.contains("protocol_version") || text.contains("no appropriate protocol")
                 || text.contains("handshake_failure")) {
@@ -257,8 +273,9 @@ public final class Problems {
     }
 
     private static ProviderException proxyProblem(IOException error, String target, String proxy, String text) {
-        String fixProxy = "Check the proxy setting of moryflow.http (proxy = http://host:port) and that the proxy "
-                + "is running.";
+        String fixProxy = "Check the proxy setting of moryflow.http (proxy = http://host:port), or this provider's "
+                + "own proxy if it sets one (proxy = http://host:port, or direct for none), and that the proxy is "
+                + "running.";
         if (text.contains("authenticate with proxy") || text.contains("407")) {
             return fail(Problem.CONNECTION_FAILED, "the proxy " + proxy + " refused the credentials (HTTP 407)",
                     "Check the user and password in the proxy URL of moryflow.http (http://user:password@host:port).",
@@ -267,7 +284,9 @@ public final class Problems {
         if (text.contains("for connect") || text.contains("tunnel")) {
             return fail(Problem.CONNECTION_FAILED, "the proxy " + proxy + " refused to open a tunnel to " + target
                     + ": " + oneLine(String.valueOf(error.getMessage()), MAX_UPSTREAM_TEXT),
-                    "Ask the proxy's operator to allow " + target + ", or check the proxy setting of moryflow.http.",
+                    "Ask the proxy's operator to allow " + target + ", or check the proxy setting of moryflow.http "
+                            + "(or this provider's own proxy; proxy = direct reaches an internal service without "
+                            + "one).",
                     error);
         }
         if (find(error, UnknownHostException.class) != null) {

@@ -3,7 +3,8 @@
  * <ul>
  * <li>{@link dev.moryflow.http.HttpClients}: the shared OkHttp client (one connection pool, one dispatcher, the
  * proxy and timeouts of the {@code moryflow.http} configuration), and derived clients with a provider's own
- * timeout that share that pool.</li>
+ * timeout and {@link dev.moryflow.http.ConnectionSettings} (extra CA certificates, a client certificate, its own
+ * proxy) that share that pool.</li>
  * <li>{@link dev.moryflow.http.SseReader}: reads a Server-Sent Events stream event by event, without buffering the
  * whole stream.</li>
  * <li>{@link dev.moryflow.http.Problems}: turns transport failures and upstream error answers into a

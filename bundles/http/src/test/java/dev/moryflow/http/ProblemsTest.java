@@ -378,11 +378,46 @@ public class ProblemsTest {
         untrusted.initCause(new CertPathValidatorException("no trust anchor"));
         ProviderException e2 = Problems.transport(untrusted, url);
         assertTrue(e2.getMessage(), e2.getMessage().startsWith("TLS certificate untrusted"));
+        assertTrue(e2.hint(), e2.hint().contains("set caCertificates in this provider's configuration"));
 
         ProviderException e3 = Problems.transport(new SSLPeerUnverifiedException(
                 "Hostname llm.internal.example not verified"), url);
         assertEquals(Problem.TLS, e3.problem());
         assertTrue(e3.getMessage(), e3.getMessage().startsWith("TLS host name mismatch"));
+    }
+
+    @Test
+    public void serverThatWantsAClientCertificateNamesClientCertificate() {
+        HttpUrl url = HttpUrl.get("https://llm.internal.example/v1");
+        for (String alert : new String[] { "Received fatal alert: certificate_required",
+                "Received fatal alert: bad_certificate" }) {
+            ProviderException e = Problems.transport(new javax.net.ssl.SSLException(alert), url);
+            assertEquals(Problem.TLS, e.problem());
+            assertTrue(e.getMessage(), e.getMessage().contains("requires a client certificate (mutual TLS)"));
+            assertTrue(e.hint(), e.hint().contains("clientCertificate") && e.hint().contains("clientKey"));
+        }
+    }
+
+    @Test
+    public void aConnectionClosedAfterTheHandshakeNamesTheClientCertificateForHttpsOnly() {
+        ProviderException https = Problems.transport(new java.net.SocketException("Connection reset"),
+                HttpUrl.get("https://llm.internal.example/v1"));
+        assertEquals(Problem.CONNECTION_FAILED, https.problem());
+        assertTrue(https.hint(), https.hint().contains("set clientCertificate and clientKey"));
+        ProviderException http = Problems.transport(new java.net.SocketException("Connection reset"),
+                HttpUrl.get("http://localhost:1234/v1"));
+        assertFalse(http.hint(), http.hint().contains("clientCertificate"));
+    }
+
+    @Test
+    public void anUnreachableProxyNamesTheHubsAndTheProvidersOwnProxySetting() {
+        java.net.Proxy proxy = new java.net.Proxy(java.net.Proxy.Type.HTTP,
+                java.net.InetSocketAddress.createUnresolved("team-proxy", 3128));
+        ProviderException e = Problems.transport(new java.net.ConnectException("Connection refused"),
+                HttpUrl.get("https://llm.internal.example/v1"), proxy);
+        assertTrue(e.getMessage(), e.getMessage().startsWith("could not connect to the proxy team-proxy:3128"));
+        assertTrue(e.hint(), e.hint().contains("proxy setting of moryflow.http"));
+        assertTrue(e.hint(), e.hint().contains("this provider's own proxy"));
     }
 
     @Test

@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.moryflow.credentials.CredentialMetadata;
 import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.http.ConnectionSettings;
 import dev.moryflow.http.HttpClients;
 import dev.moryflow.http.Problems;
+import dev.moryflow.http.SettingException;
 import dev.moryflow.provider.ChatChunk;
 import dev.moryflow.provider.ChatMessage;
 import dev.moryflow.provider.ChatRequest;
@@ -121,6 +123,8 @@ final class Doctor {
         boolean openaiShape;
         List<String> remote;
         String remoteNote;
+        /** the provider's TLS and proxy settings, read from its configuration */
+        ConnectionSettings connection = ConnectionSettings.HUB;
 
         Run(Target t) {
             this.t = t;
@@ -248,6 +252,17 @@ final class Doctor {
                             + "Console's configuration form).", Problem.NOT_READY);
             return false;
         }
+        if (t.config != null) {
+            try {
+                // the provider's own TLS and proxy settings: the probes go where its chats go, the same way
+                r.connection = ConnectionSettings.from(t.config);
+            } catch (SettingException e) {
+                r.fail(Slot.CONFIGURATION, 0, null, e.getMessage(), "Correct " + e.property() + " in "
+                        + "deploy/moryflow.provider.openai-" + t.id + ".cfg (or in the Web Console's configuration "
+                        + "form); the provider is not offered until then.", Problem.NOT_READY);
+                return false;
+            }
+        }
         if (t.service != null) {
             try {
                 r.info = t.service.info();
@@ -317,7 +332,7 @@ final class Doctor {
     }
 
     private Probe probe(Run r, HttpUrl url) throws IOException {
-        OkHttpClient client = http.client(r.probeTimeout());
+        OkHttpClient client = http.client(r.probeTimeout(), r.connection);
         Request req = new Request.Builder().url(url).header("Accept", "application/json").get().build();
         try (Response response = client.newCall(req).execute()) {
             return new Probe(url, response);
@@ -340,7 +355,8 @@ final class Doctor {
         try {
             p = probe(r, probeUrl);
         } catch (IOException e) {
-            ProviderException pe = Problems.transport(e, probeUrl, http.client().proxy());
+            ProviderException pe = Problems.transport(e, probeUrl,
+                    http.client(r.probeTimeout(), r.connection).proxy());
             String fix = pe.hint();
             if (pe.problem() == Problem.CONNECTION_FAILED && pe.getMessage().startsWith("connection refused")
                     && Checks.isLoopback(r.url.host())) {

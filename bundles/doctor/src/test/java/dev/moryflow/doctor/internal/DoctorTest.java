@@ -91,6 +91,11 @@ public class DoctorTest {
         public OkHttpClient client(Duration readTimeout) {
             throw new AssertionError("no network call expected");
         }
+
+        @Override
+        public OkHttpClient client(Duration readTimeout, dev.moryflow.http.ConnectionSettings settings) {
+            throw new AssertionError("no network call expected");
+        }
     };
 
     private static Diagnosis run(Map<String, Object> config, CredentialMetadata meta, int rotationDays) {

@@ -15,7 +15,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.moryflow.http.ConnectionSettings;
 import dev.moryflow.http.HttpClients;
+import okhttp3.Authenticator;
 import okhttp3.ConnectionPool;
 import okhttp3.Credentials;
 import okhttp3.Dispatcher;
@@ -24,8 +26,8 @@ import okhttp3.OkHttpClient;
 /**
  * The shared OkHttp client. One {@link Dispatcher} and one {@link ConnectionPool} live as long as the component; a
  * configuration change builds a new {@link OkHttpClient} on them and swaps it in atomically, so calls already
- * running keep their client. Derived clients (a provider's own timeout) are cached with the client they derive from
- * and dropped with it.
+ * running keep their client. Derived clients (a provider's own timeout, its own TLS and proxy settings) are cached
+ * with the client they derive from and dropped with it.
  */
 @Component(name = HttpClients.PID, service = HttpClients.class, configurationPid = HttpClients.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -129,6 +131,45 @@ public class HttpClientsImpl implements HttpClients {
     }
 
     @Override
+    public OkHttpClient client(Duration readTimeout, ConnectionSettings settings) {
+        OkHttpClient base = client(readTimeout);
+        if (settings == null || settings.isHub()) {
+            return base;
+        }
+        Current c = current.get();
+        Duration timeout = Duration.ofMillis(base.readTimeoutMillis());
+        ProviderKey key = new ProviderKey(timeout, settings);
+        OkHttpClient derived = c.perProvider.get(key);
+        if (derived != null) {
+            return derived;
+        }
+        derived = derive(base, settings);
+        if (c.perProvider.size() < MAX_DERIVED) {
+            OkHttpClient raced = c.perProvider.putIfAbsent(key, derived);
+            if (raced == null) {
+                logger.debug("HTTP client for a provider: {}, read timeout {} ms", settings,
+                        base.readTimeoutMillis());
+                return derived;
+            }
+            return raced;
+        }
+        return derived;
+    }
+
+    /** @return a client on the same pool and dispatcher with the provider's TLS and proxy */
+    static OkHttpClient derive(OkHttpClient base, ConnectionSettings settings) {
+        OkHttpClient.Builder b = base.newBuilder();
+        if (settings.sslSocketFactory() != null) {
+            b.sslSocketFactory(settings.sslSocketFactory(), settings.trustManager());
+        }
+        if (settings.proxy() != null) {
+            // the hub proxy's credentials are for the hub's proxy only
+            b.proxy(settings.proxy()).proxyAuthenticator(Authenticator.NONE);
+        }
+        return b.build();
+    }
+
+    @Override
     public long maxAnswerBytes() {
         return current.get().settings.maxAnswerBytes();
     }
@@ -143,11 +184,34 @@ public class HttpClientsImpl implements HttpClients {
         return current.get().settings;
     }
 
+    /** What makes a provider's client: its timeout and its connection settings. */
+    private static final class ProviderKey {
+        final Duration timeout;
+        final ConnectionSettings settings;
+
+        ProviderKey(Duration timeout, ConnectionSettings settings) {
+            this.timeout = timeout;
+            this.settings = settings;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ProviderKey && ((ProviderKey) o).timeout.equals(timeout)
+                    && ((ProviderKey) o).settings.equals(settings);
+        }
+
+        @Override
+        public int hashCode() {
+            return timeout.hashCode() * 31 + settings.hashCode();
+        }
+    }
+
     /** A client and the clients derived from it; replaced as a whole. */
     private static final class Current {
         final OkHttpClient client;
         final HttpSettings settings;
         final Map<Duration, OkHttpClient> derived = new ConcurrentHashMap<>();
+        final Map<ProviderKey, OkHttpClient> perProvider = new ConcurrentHashMap<>();
 
         Current(OkHttpClient client, HttpSettings settings) {
             this.client = client;

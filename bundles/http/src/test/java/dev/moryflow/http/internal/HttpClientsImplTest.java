@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.After;
 import org.junit.Test;
 
+import dev.moryflow.http.ConnectionSettings;
 import dev.moryflow.http.HttpClients;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -209,5 +210,76 @@ public class HttpClientsImplTest {
                     proxy.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("Proxy-Authorization"));
             assertEquals(2, proxy.getRequestCount());
         }
+    }
+
+    // ------------------------------------------------------------------------------- a provider's own settings
+
+    private static ConnectionSettings settings(String... kv) throws Exception {
+        Map<String, Object> m = new java.util.HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return ConnectionSettings.from(m);
+    }
+
+    private static String pem(String name) throws IOException {
+        try (java.io.InputStream in = HttpClientsImplTest.class.getResourceAsStream("/tls/" + name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
+    public void providerClientSharesPoolAndDispatcherAndCarriesItsTls() throws Exception {
+        clients = new HttpClientsImpl(Map.of());
+        ConnectionSettings ca = settings("caCertificates", pem("ca.pem"));
+        OkHttpClient c = clients.client(Duration.ofSeconds(30), ca);
+        OkHttpClient shared = clients.client();
+        assertSame(shared.connectionPool(), c.connectionPool());
+        assertSame(shared.dispatcher(), c.dispatcher());
+        assertSame(ca.sslSocketFactory(), c.sslSocketFactory());
+        assertNotSame(shared.sslSocketFactory(), c.sslSocketFactory());
+        assertEquals(30_000, c.readTimeoutMillis());
+        assertEquals(shared.interceptors(), c.interceptors());
+        assertSame("cached per settings", c, clients.client(Duration.ofSeconds(30),
+                settings("caCertificates", pem("ca.pem"))));
+        assertNotSame("another timeout, another client", c, clients.client(Duration.ofSeconds(31), ca));
+        assertNotSame("other settings, another client", c, clients.client(Duration.ofSeconds(30),
+                settings("caCertificates", pem("ca2.pem"))));
+    }
+
+    @Test
+    public void hubSettingsGiveTheSharedClient() {
+        clients = new HttpClientsImpl(Map.of());
+        assertSame(clients.client(), clients.client(null, ConnectionSettings.HUB));
+        assertSame(clients.client(), clients.client(null, null));
+        assertSame(clients.client(Duration.ofSeconds(5)), clients.client(Duration.ofSeconds(5),
+                ConnectionSettings.HUB));
+    }
+
+    @Test
+    public void providerProxyOverridesTheHubsAndDirectHasNone() throws Exception {
+        clients = new HttpClientsImpl(Map.of(HttpClients.PROP_PROXY, "http://user:pw@hubproxy:3128"));
+        assertEquals("hubproxy", ((InetSocketAddress) clients.client().proxy().address()).getHostString());
+        OkHttpClient own = clients.client(null, settings("proxy", "http://team-proxy:8080"));
+        InetSocketAddress a = (InetSocketAddress) own.proxy().address();
+        assertEquals("team-proxy", a.getHostString());
+        assertEquals(8080, a.getPort());
+        assertSame("the hub proxy's credentials stay with the hub proxy", okhttp3.Authenticator.NONE,
+                own.proxyAuthenticator());
+        OkHttpClient direct = clients.client(null, settings("proxy", "direct"));
+        assertSame(Proxy.NO_PROXY, direct.proxy());
+        assertSame(clients.client().sslSocketFactory(), direct.sslSocketFactory());
+    }
+
+    @Test
+    public void providerClientsAreRebuiltWhenTheHubConfigurationChanges() throws Exception {
+        clients = new HttpClientsImpl(Map.of());
+        ConnectionSettings direct = settings("proxy", "direct");
+        OkHttpClient before = clients.client(null, direct);
+        clients.modified(Map.of(HttpClients.PROP_CONNECT_TIMEOUT, 3));
+        OkHttpClient after = clients.client(null, direct);
+        assertNotSame(before, after);
+        assertEquals(3_000, after.connectTimeoutMillis());
+        assertSame(Proxy.NO_PROXY, after.proxy());
     }
 }

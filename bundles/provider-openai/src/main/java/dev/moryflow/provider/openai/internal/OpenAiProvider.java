@@ -131,7 +131,7 @@ final class OpenAiProvider implements ProviderService {
         ProviderConfig c = config;
         char[] key = key(c);
         try {
-            OkHttpClient client = http.client(c.timeout());
+            OkHttpClient client = http.client(c.timeout(), c.connection());
             Request req = request(c, c.chatUrl(), RequestBody.create(body(request, false).bytes, JSON), key, false);
             Call call = client.newCall(req);
             try (Response response = call.execute()) {
@@ -160,7 +160,7 @@ final class OpenAiProvider implements ProviderService {
     @Override
     public StreamHandle stream(ChatRequest request, ChatStreamListener listener) {
         ProviderConfig c = config;
-        OkHttpClient client = http.client(c.timeout());
+        OkHttpClient client = http.client(c.timeout(), c.connection());
         StreamCall stream = new StreamCall(c.id(), request.model(), listener, codec, client.proxy(),
                 http.maxEventBytes());
         char[] key = null;
@@ -225,7 +225,7 @@ final class OpenAiProvider implements ProviderService {
         }
         char[] key = key(c);
         try {
-            OkHttpClient client = http.client(c.timeout());
+            OkHttpClient client = http.client(c.timeout(), c.connection());
             Request req = request(c, c.modelsUrl(), null, key, false);
             try (Response response = client.newCall(req).execute()) {
                 if (!response.isSuccessful()) {

@@ -120,6 +120,38 @@ public class OpenAiProviderComponent {
                 + "network you trust; https:// and this machine (localhost) need no setting.")
         boolean allowInsecure() default false;
 
+        /** @return extra trusted CA certificates */
+        @AttributeDefinition(name = "Trusted CA certificates", required = false,
+                description = "For a company or self-hosted service whose HTTPS certificate comes from your own "
+                        + "certificate authority: that CA's certificate, as PEM text (-----BEGIN CERTIFICATE----- "
+                        + "...; several may follow each other) or the path of a .pem file. Trusted for this "
+                        + "provider in addition to the certificates Java trusts already. Leave empty for public "
+                        + "services.")
+        String caCertificates();
+
+        /** @return the client certificate for mutual TLS */
+        @AttributeDefinition(name = "Client certificate", required = false,
+                description = "Only when the service asks for a client certificate (mutual TLS): the certificate "
+                        + "the hub presents, as PEM text or the path of a .pem file (intermediate certificates may "
+                        + "follow it). Needs Client key.")
+        String clientCertificate();
+
+        /** @return the path of the client certificate's key file */
+        @AttributeDefinition(name = "Client key file", required = false,
+                description = "The path of the client certificate's private key: a PEM file with an unencrypted "
+                        + "PKCS#8 key (-----BEGIN PRIVATE KEY-----), readable only by the hub's user (chmod 600). "
+                        + "A path only, never the key itself, so the key stays out of this configuration. Convert "
+                        + "other forms with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out client-key.pem")
+        String clientKey();
+
+        /** @return this provider's proxy */
+        @AttributeDefinition(name = "Proxy", required = false,
+                description = "This provider's own proxy, used instead of the Proxy of the MoryFlow HTTP client: "
+                        + "http://host:port (for example http://proxy:3128) or socks5://host:port; or direct to "
+                        + "reach this provider without the hub's proxy (an internal service). Leave empty to use "
+                        + "the hub's proxy.")
+        String proxy();
+
         /** @return the preset id */
         @AttributeDefinition(name = "Preset", required = false,
                 description = "The preset this provider was made from (set by MoryFlow); empty for custom "

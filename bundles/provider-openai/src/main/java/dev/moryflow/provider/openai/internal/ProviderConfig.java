@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
 import org.osgi.framework.Constants;
 
 import dev.moryflow.credentials.Origins;
+import dev.moryflow.http.ConnectionSettings;
 import dev.moryflow.http.Problems;
+import dev.moryflow.http.SettingException;
 import dev.moryflow.provider.ModelInfo;
 import dev.moryflow.provider.ProviderIds;
 import dev.moryflow.provider.ProviderService;
@@ -26,7 +28,8 @@ import okhttp3.HttpUrl;
  * One provider's configuration ({@code moryflow.provider.openai} factory configuration), validated and with
  * everything a request needs computed once: the endpoint URLs, the custom headers, the timeout. Values are read
  * leniently, as {@code .cfg} files give strings: {@code models = a, b} is two models, {@code enabled = false} and
- * {@code timeoutSeconds = 30} are understood. Immutable; never holds the API key ({@code apiKey} is ignored here: the
+ * {@code timeoutSeconds = 30} are understood. The connection settings ({@link ConnectionSettings}: extra CA
+ * certificates, a client certificate, the provider's proxy) are read here too, files included. Immutable; never holds the API key ({@code apiKey} is ignored here: the
  * credentials bundle moves it into the store).
  */
 final class ProviderConfig {
@@ -78,6 +81,7 @@ final class ProviderConfig {
     private final int ranking;
     private final boolean local;
     private final Transport transport;
+    private final ConnectionSettings connection;
 
     private ProviderConfig(Builder b) {
         this.pid = b.pid;
@@ -104,6 +108,7 @@ final class ProviderConfig {
         this.origin = b.origin;
         this.fileName = b.fileName;
         this.local = isLoopback(b.baseUrl.host());
+        this.connection = b.connection;
         this.transport = local ? Transport.LOCAL : b.baseUrl.isHttps() ? Transport.HTTPS
                 : b.allowInsecure ? Transport.INSECURE_ALLOWED : Transport.INSECURE_REFUSED;
     }
@@ -190,6 +195,12 @@ final class ProviderConfig {
         b.preset = string(p.get(PRESET));
         b.allowInsecure = bool(p, ALLOW_INSECURE, false);
         b.ranking = integer(p, Constants.SERVICE_RANKING, 0);
+        try {
+            // caCertificates, clientCertificate, clientKey, proxy: read here, so a bad one refuses the configuration
+            b.connection = ConnectionSettings.from(p);
+        } catch (SettingException e) {
+            throw new InvalidConfigurationException(e.property(), e.getMessage());
+        }
 
         b.chatUrl = endpoint(url, "chat/completions", b.dialect == Dialect.AZURE ? apiVersion : null);
         b.modelsUrl = endpoint(url, "models", b.dialect == Dialect.AZURE ? apiVersion : null);
@@ -449,6 +460,14 @@ final class ProviderConfig {
     }
 
     /** @return the provider's read timeout, or null for the shared client's */
+    /**
+     * @return this provider's TLS and proxy settings ({@code caCertificates}, {@code clientCertificate},
+     *         {@code clientKey}, {@code proxy}); {@link ConnectionSettings#HUB} when it has none
+     */
+    ConnectionSettings connection() {
+        return connection;
+    }
+
     Duration timeout() {
         return timeoutSeconds == 0 ? null : Duration.ofSeconds(timeoutSeconds);
     }
@@ -474,7 +493,7 @@ final class ProviderConfig {
     @Override
     public String toString() {
         return "provider " + id + " (" + dialect.protocol + ", " + displayBaseUrl + ", " + models.size()
-                + " models)";
+                + " models" + (connection.isHub() ? "" : ", " + connection) + ")";
     }
 
     private static final class Builder {
@@ -496,5 +515,6 @@ final class ProviderConfig {
         boolean allowInsecure;
         String origin;
         String fileName;
+        ConnectionSettings connection = ConnectionSettings.HUB;
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import dev.moryflow.credentials.CredentialAccessException;
 import dev.moryflow.credentials.CredentialMetadata;
 import dev.moryflow.credentials.CredentialStore;
+import dev.moryflow.http.ConnectionSettings;
 import dev.moryflow.http.HttpClients;
 import dev.moryflow.provider.ChatChunk;
 import dev.moryflow.provider.ChatResponse;
@@ -135,6 +136,14 @@ final class Fakes {
         public OkHttpClient client(Duration readTimeout) {
             asked.add(readTimeout == null ? Duration.ZERO : readTimeout);
             return readTimeout == null ? base : base.newBuilder().readTimeout(readTimeout).build();
+        }
+
+        final List<ConnectionSettings> settings = new CopyOnWriteArrayList<>();
+
+        @Override
+        public OkHttpClient client(Duration readTimeout, ConnectionSettings connection) {
+            settings.add(connection == null ? ConnectionSettings.HUB : connection);
+            return client(readTimeout);
         }
     }
 
