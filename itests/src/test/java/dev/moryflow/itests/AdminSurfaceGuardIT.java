@@ -6,10 +6,8 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -20,8 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Dictionary;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.After;
 import org.junit.Before;
@@ -44,9 +40,6 @@ import org.osgi.service.cm.Configuration;
 public class AdminSurfaceGuardIT extends HubTestSupport {
 
     private static final String TOKEN = "mf-itest-guard-token-0123456789";
-    private static final String OSGI_MANAGER = "org.apache.felix.webconsole.internal.servlet.OsgiManager";
-    private static final Pattern PASSWORD_LINE = Pattern.compile(
-            "(?m)^Web Console password for user admin: ([A-Za-z0-9]{20})\\r?$");
     private static final String PID = OPENAI_FACTORY + "~guarded";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -120,26 +113,7 @@ public class AdminSurfaceGuardIT extends HubTestSupport {
      * reads the line the component prints to standard output.
      */
     private String newConsolePassword() throws Exception {
-        Configuration manager = configAdmin.getConfiguration(OSGI_MANAGER, null);
-        Dictionary<String, Object> p = manager.getProperties();
-        assertNotNull("no Web Console configuration: the first password was not stored", p);
-        p.remove("password");
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        String printed;
-        try {
-            manager.update(p);
-            awaitCondition("no password line on standard output",
-                    () -> PASSWORD_LINE.matcher(captured.toString(StandardCharsets.UTF_8)).find());
-        } finally {
-            System.setOut(original);
-            printed = captured.toString(StandardCharsets.UTF_8);
-        }
-        Matcher m = PASSWORD_LINE.matcher(printed);
-        assertTrue(printed, m.find());
-        String password = m.group(1);
-        assertFalse("printed once", m.find());
+        String password = printedConsolePassword();
         awaitCondition("the Web Console does not accept the new password",
                 () -> console("admin", password) == 200);
         return password;

@@ -6,8 +6,6 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Array;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -65,9 +63,6 @@ import dev.moryflow.credentials.CredentialStore;
 public class ConsoleKeyOwnershipIT extends HubTestSupport {
 
     private static final String TOKEN = "mf-itest-console-ownership-token-0123456789";
-    private static final String OSGI_MANAGER = "org.apache.felix.webconsole.internal.servlet.OsgiManager";
-    private static final Pattern PASSWORD_LINE = Pattern.compile(
-            "(?m)^Web Console password for user admin: ([A-Za-z0-9]{20})\\r?$");
     private static final String CONFIG_MGR = "/system/console/configMgr";
     /** The PID the console's "+" dialog carries until Save ({@code ConfigurationUtil.PLACEHOLDER_PID}). */
     private static final String PLACEHOLDER_PID = "__Temporary PID replaced by real PID upon save__";
@@ -418,28 +413,7 @@ public class ConsoleKeyOwnershipIT extends HubTestSupport {
      * component prints to standard output; see AdminSurfaceGuardIT.
      */
     private String newConsolePassword() throws Exception {
-        awaitCondition("the Web Console configuration holds no password yet", () -> {
-            Configuration[] c = configAdmin.listConfigurations("(service.pid=" + OSGI_MANAGER + ")");
-            return c != null && c[0].getProperties().get("password") != null;
-        });
-        Configuration manager = configAdmin.getConfiguration(OSGI_MANAGER, null);
-        Dictionary<String, Object> p = manager.getProperties();
-        p.remove("password");
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        String printed;
-        try {
-            manager.update(p);
-            awaitCondition("no password line on standard output",
-                    () -> PASSWORD_LINE.matcher(captured.toString(StandardCharsets.UTF_8)).find());
-        } finally {
-            System.setOut(original);
-            printed = captured.toString(StandardCharsets.UTF_8);
-        }
-        Matcher m = PASSWORD_LINE.matcher(printed);
-        assertTrue(printed, m.find());
-        String password = m.group(1);
+        String password = printedConsolePassword();
         awaitCondition("the Web Console does not accept the new password", () -> http.send(HttpRequest
                 .newBuilder(uri("/system/console/bundles.json")).timeout(Duration.ofSeconds(10))
                 .header("Authorization", basic(password)).GET().build(), HttpResponse.BodyHandlers.discarding())

@@ -218,6 +218,49 @@ public abstract class HubTestSupport {
                 () -> store.verify(CredentialStore.GATEWAY_TOKEN, token.toCharArray()));
     }
 
+    /** PID of the Felix Web Console's configuration. */
+    protected static final String OSGI_MANAGER = "org.apache.felix.webconsole.internal.servlet.OsgiManager";
+    /** The line the webconsole bundle prints once for a new console password. */
+    protected static final java.util.regex.Pattern PASSWORD_LINE = java.util.regex.Pattern.compile(
+            "(?m)^Web Console password for user admin: ([A-Za-z0-9]{20})\\r?$");
+
+    /**
+     * Has a new Web Console password made, as the README says to when it is lost (remove the {@code password}
+     * property of the console's configuration), and reads the line printed for it on standard output.
+     *
+     * @return the new password, printed once
+     */
+    protected String printedConsolePassword() throws Exception {
+        awaitCondition("the Web Console configuration holds no password yet", () -> {
+            Configuration[] c = configAdmin.listConfigurations("(service.pid=" + OSGI_MANAGER + ")");
+            return c != null && c[0].getProperties().get("password") != null;
+        });
+        Configuration manager = configAdmin.getConfiguration(OSGI_MANAGER, null);
+        Dictionary<String, Object> p = manager.getProperties();
+        p.remove("password");
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        String printed;
+        try {
+            manager.update(p);
+            awaitCondition("no password line on standard output", () -> PASSWORD_LINE.matcher(
+                    captured.toString(java.nio.charset.StandardCharsets.UTF_8)).find());
+        } finally {
+            System.setOut(original);
+            printed = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        java.util.regex.Matcher m = PASSWORD_LINE.matcher(printed);
+        if (!m.find()) {
+            throw new AssertionError(printed);
+        }
+        String password = m.group(1);
+        if (m.find()) {
+            throw new AssertionError("the password was printed twice");
+        }
+        return password;
+    }
+
     /** Options of a test class: the core plus what the class adds. */
     protected static Option[] hub(String workDir, Option... more) {
         List<Option> all = new ArrayList<>();
