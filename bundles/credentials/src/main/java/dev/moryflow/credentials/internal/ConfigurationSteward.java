@@ -223,7 +223,7 @@ final class ConfigurationSteward implements Owners {
 
     private void provider(Configuration c, Dictionary<String, Object> properties) {
         String pid = c.getPid();
-        String factoryPid = c.getFactoryPid();
+        String factoryPid = factoryOf(c);
         if (vault.unavailableReason().isPresent()) {
             logger.error("Configuration {} is left as it is: the credential store cannot be used ({}); an API key in "
                     + "it stays there until the store works", pid, vault.unavailableReason().get());
@@ -495,7 +495,7 @@ final class ConfigurationSteward implements Owners {
      */
     private boolean name(Configuration c, Hashtable<String, Object> next, char[] secret) {
         String pid = c.getPid();
-        String factoryPid = c.getFactoryPid();
+        String factoryPid = factoryOf(c);
         Choice choice = chooseId(next, factoryPid, null);
         if (choice.refusal != null) {
             refuse(pid, secret, choice.refusal, "New provider configuration");
@@ -533,7 +533,7 @@ final class ConfigurationSteward implements Owners {
         }
         List<Configuration> claimants = new ArrayList<>();
         for (Configuration c : list("(service.pid=" + PROVIDER_PREFIX + "*~" + escape(providerId) + ")")) {
-            if (c.getFactoryPid() != null && providerId.equals(ProviderIds.of(c.getPid()))) {
+            if (factoryOf(c) != null && providerId.equals(ProviderIds.of(c.getPid()))) {
                 claimants.add(c);
             }
         }
@@ -558,6 +558,17 @@ final class ConfigurationSteward implements Owners {
         }
         Dictionary<String, Object> p = owner.getProperties();
         return new Owner(owner.getPid(), p == null ? null : Origins.of(string(p.get(BASE_URL))));
+    }
+
+    /**
+     * @return the configuration's factory PID; for a named factory configuration ({@code <factory>~<name>}) the part
+     *         before the {@code ~} when Config Admin does not say (a configuration deleted and made again at once can
+     *         answer null while it changes hands): such a PID is never a plain configuration
+     */
+    private static String factoryOf(Configuration c) {
+        String factoryPid = c.getFactoryPid();
+        int tilde = c.getPid().indexOf('~');
+        return factoryPid != null || tilde <= 0 ? factoryPid : c.getPid().substring(0, tilde);
     }
 
     /** Removes {@code user:password@} from the base URL: such credentials are never kept or echoed. */
