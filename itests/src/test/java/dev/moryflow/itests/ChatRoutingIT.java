@@ -5,7 +5,6 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
@@ -21,10 +20,8 @@ import org.osgi.service.event.Event;
 import dev.moryflow.chat.ChatService;
 import dev.moryflow.chat.Route;
 import dev.moryflow.events.Topics;
-import dev.moryflow.provider.ChatChunk;
 import dev.moryflow.provider.ChatRequest;
 import dev.moryflow.provider.ChatResponse;
-import dev.moryflow.provider.ChatStreamListener;
 import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
 
@@ -52,28 +49,6 @@ public class ChatRoutingIT extends HubTestSupport {
         deleteProviders();
         upstream.close();
         other.close();
-    }
-
-    private static final class Collector implements ChatStreamListener {
-        final StringBuilder text = new StringBuilder();
-        final CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        int chunks;
-
-        @Override
-        public void onChunk(ChatChunk chunk) {
-            chunks++;
-            text.append(chunk.content());
-        }
-
-        @Override
-        public void onComplete(ChatResponse response) {
-            done.complete(response);
-        }
-
-        @Override
-        public void onError(ProviderException error) {
-            done.completeExceptionally(error);
-        }
     }
 
     @Test
@@ -114,7 +89,7 @@ public class ChatRoutingIT extends HubTestSupport {
         provider("beta", "name", "Beta", "baseUrl", other.baseUrl(), "models", new String[] { "shared" });
         awaitProvider("alpha");
         awaitProvider("beta");
-        Collector c = new Collector();
+        StreamCollector c = new StreamCollector();
         chatService().stream(ChatRequest.of("beta/shared", "stream please"), c);
         ChatResponse r = c.done.get(10, TimeUnit.SECONDS);
         assertEquals("Hello", c.text.toString());

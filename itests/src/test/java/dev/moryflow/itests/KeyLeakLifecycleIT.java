@@ -292,24 +292,9 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
         assertEquals("Hello from " + MODEL, chatService().chat(ChatRequest.of(MODEL, "whole")).content());
         assertTrue("the upstream did not get the expected key", ("Bearer " + key).equals(upstream.take()
                 .header("authorization")));
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        chatService().stream(ChatRequest.of(MODEL, "streamed"), new ChatStreamListener() {
-            @Override
-            public void onChunk(ChatChunk chunk) {
-                // the whole answer comes with onComplete
-            }
-
-            @Override
-            public void onComplete(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(ProviderException error) {
-                done.completeExceptionally(error);
-            }
-        });
-        assertEquals("Hello", done.get(TIMEOUT_MS, TimeUnit.MILLISECONDS).content());
+        StreamCollector streamed = new StreamCollector();
+        chatService().stream(ChatRequest.of(MODEL, "streamed"), streamed);
+        assertEquals("Hello", streamed.await().content());
         assertTrue("the upstream did not get the expected key", ("Bearer " + key).equals(upstream.take()
                 .header("authorization")));
         HttpResponse<String> whole = send("POST", "/v1/chat/completions", chatBody(false));

@@ -18,7 +18,6 @@ import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
@@ -39,10 +38,8 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 
-import dev.moryflow.provider.ChatChunk;
 import dev.moryflow.provider.ChatRequest;
 import dev.moryflow.provider.ChatResponse;
-import dev.moryflow.provider.ChatStreamListener;
 import dev.moryflow.provider.Diagnosis;
 import dev.moryflow.provider.DiagnosisStep;
 import dev.moryflow.provider.DiagnosisStep.Outcome;
@@ -220,23 +217,9 @@ public class ProviderTlsIT extends DoctorTestSupport {
     }
 
     private static ChatResponse stream(ProviderService p) throws Exception {
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        p.stream(ChatRequest.of("m", "hi"), new ChatStreamListener() {
-            @Override
-            public void onChunk(ChatChunk chunk) {
-            }
-
-            @Override
-            public void onComplete(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(ProviderException error) {
-                done.completeExceptionally(error);
-            }
-        });
-        return done.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        StreamCollector c = new StreamCollector();
+        p.stream(ChatRequest.of("m", "hi"), c);
+        return c.await();
     }
 
     private static String pem(String name) throws Exception {
