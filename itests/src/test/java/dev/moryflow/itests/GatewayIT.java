@@ -230,7 +230,16 @@ public class GatewayIT extends HubTestSupport {
         assertEquals(404, post("/v1/embeddings", "{}").statusCode());
         String huge = "{\"model\":\"gw-model\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(9 * 1024 * 1024)
                 + "\"}]}";
-        assertEquals(413, post("/v1/chat/completions", huge).statusCode());
+        HttpResponse<String> tooBig = post("/v1/chat/completions", huge);
+        assertEquals(413, tooBig.statusCode());
+        assertTrue(tooBig.body(), tooBig.body().contains("\"code\":\"request_too_large\""));
+        for (String method : new String[] { "PUT", "DELETE", "PATCH" }) {
+            HttpResponse<String> wrongMethod = send(method, "/v1/chat/completions", "{}");
+            assertEquals(method, 405, wrongMethod.statusCode());
+            assertTrue(wrongMethod.body(), wrongMethod.body().contains("\"code\":\"method_not_allowed\"")
+                    && wrongMethod.body().contains("POST /v1/chat/completions"));
+            assertEquals("GET, POST", wrongMethod.headers().firstValue("Allow").orElse(""));
+        }
         assertTrue("no bad request reached the upstream", upstream.all().isEmpty());
     }
 

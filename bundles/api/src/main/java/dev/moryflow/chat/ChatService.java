@@ -69,4 +69,26 @@ public interface ChatService {
      * @return a handle to cancel the stream
      */
     StreamHandle stream(ChatRequest request, ChatStreamListener listener);
+
+    /**
+     * Resolves the request's model and sends the chat for a whole answer without holding the caller's thread: the
+     * listener is told {@code onProvider} before sending, then {@code onComplete} or {@code onError} once (routing
+     * failures too). The handle cancels the upstream call. This default waits for {@link #chat(ChatRequest)}.
+     *
+     * @param request  the request
+     * @param listener receives the provider, then the answer or the failure
+     * @return a handle to cancel the call
+     * @since 1.3
+     */
+    default StreamHandle chatAsync(ChatRequest request, ChatStreamListener listener) {
+        ChatResponse answer;
+        try {
+            answer = chat(request);
+        } catch (ProviderException e) {
+            listener.onError(e);
+            return StreamHandle.done();
+        }
+        listener.onComplete(answer);
+        return StreamHandle.done();
+    }
 }

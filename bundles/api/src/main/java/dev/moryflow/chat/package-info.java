@@ -3,5 +3,5 @@
  * and sends the chat there.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package dev.moryflow.chat;

@@ -52,6 +52,30 @@ public interface ProviderService {
     StreamHandle stream(ChatRequest request, ChatStreamListener listener);
 
     /**
+     * Sends a chat for a whole (not streamed) answer without holding the caller's thread while the upstream works:
+     * the listener is told {@link ChatStreamListener#onComplete} or {@link ChatStreamListener#onError} once, never
+     * {@code onChunk}, and the handle cancels the upstream call (a caller whose client left). Providers that can
+     * send asynchronously override it; this default waits for {@link #chat(ChatRequest)} on the calling thread, so
+     * its handle can cancel nothing.
+     *
+     * @param request  the request; its model is this provider's own model id
+     * @param listener receives the answer or the failure
+     * @return a handle to cancel the call
+     * @since 2.3
+     */
+    default StreamHandle chatAsync(ChatRequest request, ChatStreamListener listener) {
+        ChatResponse answer;
+        try {
+            answer = chat(request);
+        } catch (ProviderException e) {
+            listener.onError(e);
+            return StreamHandle.done();
+        }
+        listener.onComplete(answer);
+        return StreamHandle.done();
+    }
+
+    /**
      * Asks the provider which models it serves ({@code GET /models} for OpenAI-compatible providers).
      *
      * @return the remote models, with what metadata the provider reports

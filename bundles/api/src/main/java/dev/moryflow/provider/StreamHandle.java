@@ -13,4 +13,12 @@ public interface StreamHandle {
 
     /** @return whether the stream has completed, failed or been cancelled */
     boolean isDone();
+
+    /**
+     * @return a handle for a call that has already ended: cancelling it does nothing
+     * @since 2.3
+     */
+    static StreamHandle done() {
+        return Done.INSTANCE;
+    }
 }

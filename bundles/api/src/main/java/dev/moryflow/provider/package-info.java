@@ -16,5 +16,5 @@
  * one event; each with {@code hasRaw()}, and constructors taking it.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.2.0")
+@org.osgi.annotation.versioning.Version("2.3.0")
 package dev.moryflow.provider;

@@ -275,6 +275,16 @@ public class ChatServiceImpl implements ChatService, ModelListService {
 
     @Override
     public StreamHandle stream(ChatRequest request, ChatStreamListener listener) {
+        return send(request, listener, true);
+    }
+
+    @Override
+    public StreamHandle chatAsync(ChatRequest request, ChatStreamListener listener) {
+        return send(request, listener, false);
+    }
+
+    /** Routes, admits and sends a chat whose answer reaches the listener, streamed or whole. */
+    private StreamHandle send(ChatRequest request, ChatStreamListener listener, boolean streamed) {
         long start = System.nanoTime();
         RoutingTable t = table;
         Route route;
@@ -282,25 +292,26 @@ public class ChatServiceImpl implements ChatService, ModelListService {
             route = t.resolve(request.model());
             Admission.check(request, route.target(), t.isDescribed(route.target()), t.models());
         } catch (ProviderException e) {
-            events.failed(request.model(), null, millisSince(start), true, e);
+            events.failed(request.model(), null, millisSince(start), streamed, e);
             listener.onError(e);
-            return DoneHandle.INSTANCE;
+            return StreamHandle.done();
         }
         RoutedModel target = route.target();
         String providerId = target.providerId();
-        RoutedListener routed = new RoutedListener(listener, request.model(), providerId, target.model().id(), start);
+        RoutedListener routed = new RoutedListener(listener, request.model(), providerId, target.model().id(), start,
+                streamed);
         try {
             listener.onProvider(providerId);
         } catch (RuntimeException e) {
-            logger.debug("The receiver of a stream failed when told its provider {}: {}", providerId, e.toString());
+            logger.debug("The receiver of a chat failed when told its provider {}: {}", providerId, e.toString());
         }
+        ProviderService service = t.providers().get(providerId).service;
+        ChatRequest sent = request.withModel(target.model().id());
         try {
-            StreamHandle upstream = t.providers().get(providerId).service
-                    .stream(request.withModel(target.model().id()), routed);
-            return routed.attach(upstream);
+            return routed.attach(streamed ? service.stream(sent, routed) : service.chatAsync(sent, routed));
         } catch (RuntimeException e) {
             routed.onError(crashed(providerId, e));
-            return DoneHandle.INSTANCE;
+            return StreamHandle.done();
         }
     }
 
@@ -388,10 +399,12 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         private final String providerId;
         private final String providerModel;
         private final long start;
+        private final boolean streamed;
         private final AtomicBoolean finished = new AtomicBoolean();
 
         RoutedListener(ChatStreamListener delegate, String requested, String providerId, String providerModel,
-                long start) {
+                long start, boolean streamed) {
+            this.streamed = streamed;
             this.delegate = delegate;
             this.requested = requested;
             this.providerId = providerId;
@@ -405,8 +418,8 @@ public class ChatServiceImpl implements ChatService, ModelListService {
                 public void cancel() {
                     if (finished.compareAndSet(false, true)) {
                         handle.cancel();
-                        events.failed(requested, providerId, millisSince(start), true,
-                                new ProviderException(Problem.CANCELLED, "the stream was cancelled by its caller"));
+                        events.failed(requested, providerId, millisSince(start), streamed,
+                                new ProviderException(Problem.CANCELLED, "the chat was cancelled by its caller"));
                     }
                 }
 
@@ -429,7 +442,7 @@ public class ChatServiceImpl implements ChatService, ModelListService {
             if (finished.compareAndSet(false, true)) {
                 ChatResponse answer = response.withOrigin(providerId,
                         response.model() == null ? providerModel : response.model());
-                events.completed(requested, providerId, providerModel, millisSince(start), true, answer.usage());
+                events.completed(requested, providerId, providerModel, millisSince(start), streamed, answer.usage());
                 delegate.onComplete(answer);
             }
         }
@@ -438,24 +451,9 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         public void onError(ProviderException error) {
             if (finished.compareAndSet(false, true)) {
                 ProviderException failure = error.withProvider(providerId);
-                events.failed(requested, providerId, millisSince(start), true, failure);
+                events.failed(requested, providerId, millisSince(start), streamed, failure);
                 delegate.onError(failure);
             }
-        }
-    }
-
-    /** The handle of a stream that ended before it started. */
-    private enum DoneHandle implements StreamHandle {
-        INSTANCE;
-
-        @Override
-        public void cancel() {
-            // nothing runs
-        }
-
-        @Override
-        public boolean isDone() {
-            return true;
         }
     }
 }

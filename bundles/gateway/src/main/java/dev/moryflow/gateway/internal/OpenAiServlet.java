@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardContextSelect;
@@ -26,6 +27,7 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -53,6 +55,7 @@ public class OpenAiServlet extends HttpServlet {
     private final transient Logger logger = LoggerFactory.getLogger(OpenAiServlet.class);
     private final transient ChatService chat;
     private final transient OpenAiWire wire = new OpenAiWire();
+    private final transient ClientWatch watch = ClientWatch.create();
     private final AtomicLong sequence = new AtomicLong();
     private volatile int maxBodyBytes;
 
@@ -65,6 +68,25 @@ public class OpenAiServlet extends HttpServlet {
     @Modified
     void modified(GatewayConfig config) {
         this.maxBodyBytes = Math.max(1, config.maxRequestKilobytes()) * 1024;
+    }
+
+    @Deactivate
+    void deactivate() {
+        watch.close();
+    }
+
+    /** Every method but GET and POST: an OpenAI-shaped 405 (the servlet default is an empty page). */
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+        String method = req.getMethod();
+        if ("GET".equals(method) || "POST".equals(method)) {
+            super.service(req, resp);
+            return;
+        }
+        resp.setHeader("Allow", "GET, POST");
+        send(resp, 405, wire.error("Method " + method + " is not allowed on /v1" + (req.getPathInfo() == null ? ""
+                : req.getPathInfo()) + ". This hub serves GET /v1/models and POST /v1/chat/completions.",
+                "invalid_request_error", null, "method_not_allowed"));
     }
 
     @Override
@@ -109,51 +131,52 @@ public class OpenAiServlet extends HttpServlet {
             stream(req, resp, parsed, id, created);
             return;
         }
-        try {
-            ChatResponse answer = chat.chat(parsed.chat);
-            resp.setHeader(PROVIDER_HEADER, answer.providerId());
-            // the upstream's own JSON when the provider speaks this protocol (only model set to the client's name)
-            send(resp, 200, answer.hasRaw() ? wire.passedThrough(answer.raw(), parsed.chat.model())
-                    : wire.completion(answer, id, created));
-        } catch (ProviderException e) {
-            sendFailure(resp, e);
-        }
+        // whole answers are asynchronous too: no thread waits for the upstream, a client that leaves cancels it
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0);
+        WholeWriter writer = new WholeWriter(async, resp, parsed, id, created);
+        writer.begin(req);
+        writer.attach(chat.chatAsync(parsed.chat, writer));
     }
 
     private void stream(HttpServletRequest req, HttpServletResponse resp, ParsedRequest parsed, String id,
             long created) throws IOException {
         AsyncContext async = req.startAsync();
         async.setTimeout(0);
-        ServletOutputStream out = resp.getOutputStream();
-        SseWriter writer = new SseWriter(async, resp, out, parsed, id, created);
-        async.addListener(writer);
+        SseWriter writer = new SseWriter(async, resp, parsed, id, created);
+        writer.begin(req);
         writer.attach(chat.stream(parsed.chat, writer));
     }
 
-    /** Writes one stream's events as they arrive, on the HTTP client's thread; ends the async request once. */
-    private final class SseWriter implements ChatStreamListener, AsyncListener {
-        private final AsyncContext async;
-        private final HttpServletResponse resp;
-        private final ServletOutputStream out;
-        private final ParsedRequest parsed;
-        private final String id;
-        private final long created;
+    /**
+     * One chat's exchange with its client, answered asynchronously (no thread waits for the upstream): ends the
+     * request once, and a client that leaves (noticed by the {@link ClientWatch} at once, or by a failed write)
+     * cancels the upstream call.
+     */
+    private abstract class Exchange implements ChatStreamListener, AsyncListener {
+        final AsyncContext async;
+        final HttpServletResponse resp;
+        final ParsedRequest parsed;
+        final String model;
+        final String id;
+        final long created;
         private final AtomicBoolean ended = new AtomicBoolean();
         private volatile StreamHandle handle;
-        private boolean started;
-        /** Whether the upstream's events were handed on as it sent them (then its usage chunk was too, if asked). */
-        private boolean passedThrough;
-        private final String model;
+        private volatile ClientWatch.Watch watching = ClientWatch.NONE;
 
-        SseWriter(AsyncContext async, HttpServletResponse resp, ServletOutputStream out, ParsedRequest parsed,
-                String id, long created) {
-            this.async = async;
-            this.resp = resp;
-            this.out = out;
-            this.parsed = parsed;
+        Exchange(AsyncContext async, HttpServletResponse resp, ParsedRequest parsed, String id, long created) {
             this.id = id;
             this.created = created;
+            this.async = async;
+            this.resp = resp;
+            this.parsed = parsed;
             this.model = parsed.chat.model();
+        }
+
+        /** Listens to the request's end and starts watching its client. */
+        void begin(HttpServletRequest req) {
+            async.addListener(this);
+            watching = watch.watch(req, () -> clientGone(new IOException("the client closed the connection")));
         }
 
         void attach(StreamHandle h) {
@@ -161,6 +184,127 @@ public class OpenAiServlet extends HttpServlet {
             if (ended.get()) {
                 h.cancel();
             }
+        }
+
+        boolean ended() {
+            return ended.get();
+        }
+
+        /** Writes and flushes; a failed write means the client left: cancels upstream, ends the request. */
+        boolean send(byte[]... parts) {
+            try {
+                ServletOutputStream out = resp.getOutputStream();
+                for (byte[] p : parts) {
+                    out.write(p);
+                }
+                out.flush();
+                return true;
+            } catch (IOException | RuntimeException e) {
+                clientGone(e);
+                return false;
+            }
+        }
+
+        /** Answers a failure with the upstream's status, error object and rate-limit headers, or the hub's. */
+        boolean sendFailure(ProviderException error, ErrorMapping.Answer answer) {
+            if (error.providerId() != null) {
+                resp.setHeader(PROVIDER_HEADER, error.providerId());
+            }
+            answer.headers.forEach(resp::setHeader);
+            resp.setStatus(answer.status);
+            resp.setContentType(JSON);
+            resp.setContentLength(answer.body.length);
+            return send(answer.body);
+        }
+
+        void clientGone(Exception e) {
+            if (ended.get()) {
+                return;
+            }
+            logger.debug("Chat {} ended by its client: {}", model, e.toString());
+            StreamHandle h = handle;
+            if (h != null) {
+                h.cancel();
+            }
+            end();
+        }
+
+        void end() {
+            if (ended.compareAndSet(false, true)) {
+                watching.stop(); // before the connection goes back to Jetty for the next request
+                try {
+                    async.complete();
+                } catch (IllegalStateException alreadyDone) {
+                    // the container ended the request first (client gone, or shutting down)
+                }
+            }
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            ended.set(true);
+            watching.stop();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            clientGone(new IOException("async timeout"));
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            clientGone(new IOException("client connection failed", event.getThrowable()));
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // not restarted
+        }
+    }
+
+    /** A whole answer: the upstream's own JSON when the provider speaks this protocol, only model renamed. */
+    private final class WholeWriter extends Exchange {
+        WholeWriter(AsyncContext async, HttpServletResponse resp, ParsedRequest parsed, String id, long created) {
+            super(async, resp, parsed, id, created);
+        }
+
+        @Override
+        public void onChunk(ChatChunk chunk) {
+            // a whole answer has none
+        }
+
+        @Override
+        public void onComplete(ChatResponse answer) {
+            if (ended()) {
+                return;
+            }
+            resp.setHeader(PROVIDER_HEADER, answer.providerId());
+            byte[] body = answer.hasRaw() ? wire.passedThrough(answer.raw(), model)
+                    : wire.completion(answer, id, created);
+            resp.setStatus(200);
+            resp.setContentType(JSON);
+            resp.setContentLength(body.length);
+            if (send(body)) {
+                end();
+            }
+        }
+
+        @Override
+        public void onError(ProviderException error) {
+            if (!ended() && sendFailure(error, ErrorMapping.answer(error, wire))) {
+                end();
+            }
+        }
+    }
+
+    /** Writes one stream's events as they arrive, on the HTTP client's thread. */
+    private final class SseWriter extends Exchange {
+        private boolean started;
+        /** Whether the upstream's events were handed on as it sent them (then its usage chunk was too, if asked). */
+        private boolean passedThrough;
+
+        SseWriter(AsyncContext async, HttpServletResponse resp, ParsedRequest parsed, String id, long created) {
+            super(async, resp, parsed, id, created);
         }
 
         private void start() {
@@ -184,7 +328,7 @@ public class OpenAiServlet extends HttpServlet {
 
         @Override
         public void onChunk(ChatChunk chunk) {
-            if (ended.get()) {
+            if (ended()) {
                 return;
             }
             boolean first = !started;
@@ -199,7 +343,7 @@ public class OpenAiServlet extends HttpServlet {
 
         @Override
         public void onComplete(ChatResponse response) {
-            if (ended.get()) {
+            if (ended()) {
                 return;
             }
             if (response.providerId() != null && !started) {
@@ -217,21 +361,14 @@ public class OpenAiServlet extends HttpServlet {
 
         @Override
         public void onError(ProviderException error) {
-            if (ended.get()) {
+            if (ended()) {
                 return;
             }
             ErrorMapping.Answer answer = ErrorMapping.answer(error, wire);
             boolean sent;
             if (!started && answer.status != 200) {
                 started = true;
-                if (error.providerId() != null) {
-                    resp.setHeader(PROVIDER_HEADER, error.providerId());
-                }
-                answer.headers.forEach(resp::setHeader);
-                resp.setStatus(answer.status);
-                resp.setContentType(JSON);
-                resp.setContentLength(answer.body.length);
-                sent = send(answer.body);
+                sent = sendFailure(error, answer);
             } else {
                 // the upstream reported it inside its event stream: so does the hub, as an event
                 start();
@@ -240,59 +377,6 @@ public class OpenAiServlet extends HttpServlet {
             if (sent) {
                 end();
             }
-        }
-
-        /** Writes and flushes; a failed write means the client left: cancels upstream, ends the request. */
-        private boolean send(byte[]... parts) {
-            try {
-                for (byte[] p : parts) {
-                    out.write(p);
-                }
-                out.flush();
-                return true;
-            } catch (IOException | RuntimeException e) {
-                clientGone(e);
-                return false;
-            }
-        }
-
-        private void clientGone(Exception e) {
-            logger.debug("Stream {} ended by its client: {}", id, e.toString());
-            StreamHandle h = handle;
-            if (h != null) {
-                h.cancel();
-            }
-            end();
-        }
-
-        private void end() {
-            if (ended.compareAndSet(false, true)) {
-                try {
-                    async.complete();
-                } catch (IllegalStateException alreadyDone) {
-                    // the container ended the request first (client gone, or shutting down)
-                }
-            }
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            ended.set(true);
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            clientGone(new IOException("async timeout"));
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            clientGone(new IOException("client connection failed", event.getThrowable()));
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-            // not restarted
         }
     }
 
@@ -316,16 +400,6 @@ public class OpenAiServlet extends HttpServlet {
         send(resp, 413, wire.error("The request body is larger than " + (maxBodyBytes / 1024) + " KiB. Send "
                 + "smaller images or a shorter conversation, or raise maxRequestKilobytes of configuration "
                 + "moryflow.gateway.", "invalid_request_error", null, "request_too_large"));
-    }
-
-    /** A failed whole chat: the upstream's status, error object and rate-limit headers, or the hub's mapping. */
-    private void sendFailure(HttpServletResponse resp, ProviderException e) throws IOException {
-        ErrorMapping.Answer answer = ErrorMapping.answer(e, wire);
-        if (e.providerId() != null) {
-            resp.setHeader(PROVIDER_HEADER, e.providerId());
-        }
-        answer.headers.forEach(resp::setHeader);
-        send(resp, answer.status, answer.body);
     }
 
     private void notFound(HttpServletRequest req, HttpServletResponse resp) throws IOException {

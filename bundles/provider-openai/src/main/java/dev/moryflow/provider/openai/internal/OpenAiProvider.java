@@ -2,6 +2,8 @@ package dev.moryflow.provider.openai.internal;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -128,55 +130,69 @@ final class OpenAiProvider implements ProviderService {
 
     @Override
     public ChatResponse chat(ChatRequest request) throws ProviderException {
-        ProviderConfig c = config;
-        char[] key = key(c);
-        try {
-            OkHttpClient client = http.client(c.timeout(), c.connection());
-            Request req = request(c, c.chatUrl(), RequestBody.create(body(request, false).bytes, JSON), key, false);
-            Call call = client.newCall(req);
-            try (Response response = call.execute()) {
-                if (!response.isSuccessful()) {
-                    throw Problems.fromResponse(response, request.model(), key);
-                }
-                String contentType = response.header("Content-Type");
-                byte[] answer = response.body().bytes();
-                Piece piece = codec.readAnswer(answer, contentType, key);
-                if (piece.error != null) {
-                    throw Problems.upstreamError(response.code(), piece.error, request.model(), key);
-                }
-                StreamAssembler whole = new StreamAssembler();
-                whole.add(piece);
-                return whole.response(c.id(), request.model(), answer);
-            } catch (IOException e) {
-                throw Problems.transport(e, req.url(), client.proxy());
+        // one way to send: the asynchronous call, waited for here; an interrupted caller cancels it
+        CompletableFuture<ChatResponse> answer = new CompletableFuture<>();
+        StreamHandle call = chatAsync(request, new ChatStreamListener() {
+            @Override
+            public void onChunk(dev.moryflow.provider.ChatChunk chunk) {
+                // a whole answer has none
             }
-        } catch (ProviderException e) {
-            throw e.withProvider(c.id());
-        } finally {
-            wipe(key);
+
+            @Override
+            public void onComplete(ChatResponse response) {
+                answer.complete(response);
+            }
+
+            @Override
+            public void onError(ProviderException error) {
+                answer.completeExceptionally(error);
+            }
+        });
+        try {
+            return answer.get();
+        } catch (InterruptedException e) {
+            call.cancel();
+            Thread.currentThread().interrupt();
+            throw new ProviderException(Problem.CANCELLED, "the chat was cancelled: its caller was interrupted",
+                    null, 0, null, config.id(), null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ProviderException) {
+                throw (ProviderException) e.getCause();
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 
     @Override
     public StreamHandle stream(ChatRequest request, ChatStreamListener listener) {
+        return send(request, listener, true);
+    }
+
+    @Override
+    public StreamHandle chatAsync(ChatRequest request, ChatStreamListener listener) {
+        return send(request, listener, false);
+    }
+
+    /** Sends on the HTTP client's own threads; the answer, whole or streamed, reaches the listener. */
+    private StreamHandle send(ChatRequest request, ChatStreamListener listener, boolean streamed) {
         ProviderConfig c = config;
         OkHttpClient client = http.client(c.timeout(), c.connection());
-        StreamCall stream = new StreamCall(c.id(), request.model(), listener, codec, client.proxy(),
-                http.maxEventBytes());
+        StreamCall call = new StreamCall(c.id(), request.model(), listener, codec, client.proxy(),
+                http.maxEventBytes(), streamed);
         char[] key = null;
         try {
             key = key(c);
-            Body body = body(request, true);
-            stream.passThrough(request.hasRaw(), body.usageAdded);
-            Request req = request(c, c.chatUrl(), RequestBody.create(body.bytes, JSON), key, true);
-            stream.start(client.newCall(req), key);
-            key = null; // the stream owns it now
+            Body body = body(request, streamed);
+            call.passThrough(request.hasRaw(), body.usageAdded);
+            Request req = request(c, c.chatUrl(), RequestBody.create(body.bytes, JSON), key, streamed);
+            call.start(client.newCall(req), key);
+            key = null; // the call owns it now
         } catch (ProviderException e) {
-            stream.failLater(e.withProvider(c.id()), client.dispatcher().executorService());
+            call.failLater(e.withProvider(c.id()), client.dispatcher().executorService());
         } finally {
             wipe(key);
         }
-        return stream;
+        return call;
     }
 
     /** A request body, and whether the hub added {@code stream_options.include_usage} to the client's. */

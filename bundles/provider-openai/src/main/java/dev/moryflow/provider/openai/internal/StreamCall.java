@@ -25,8 +25,9 @@ import okhttp3.Callback;
 import okhttp3.Response;
 
 /**
- * One streamed chat: the OkHttp callback that reads the event stream on the dispatcher's thread and hands each
- * chunk to the listener as it arrives, and the {@link StreamHandle} that cancels it.
+ * One chat call, streamed or whole: the OkHttp callback that reads the answer on the dispatcher's thread (an event
+ * stream chunk by chunk as it arrives, a whole answer at once) and tells the listener, and the
+ * {@link StreamHandle} that cancels it.
  * <p>
  * Guarantees: listener calls are made one at a time, in order; exactly one {@code onComplete} or {@code onError}
  * ends them; after {@link #cancel()} returns, no listener call is in progress or will be made. To keep that promise
@@ -42,6 +43,8 @@ final class StreamCall implements StreamHandle, Callback {
     private final OpenAiCodec codec;
     private final Proxy proxy;
     private final long maxEventBytes;
+    /** Whether the answer was asked for as a stream; else it is read whole and told once, with its raw JSON. */
+    private final boolean streamed;
     private final Object lock = new Object();
     /** Guarded by {@link #lock}: no listener call may start once set. */
     private boolean closed;
@@ -55,7 +58,8 @@ final class StreamCall implements StreamHandle, Callback {
     private char[] key;
 
     StreamCall(String providerId, String model, ChatStreamListener listener, OpenAiCodec codec, Proxy proxy,
-            long maxEventBytes) {
+            long maxEventBytes, boolean streamed) {
+        this.streamed = streamed;
         this.maxEventBytes = maxEventBytes;
         this.providerId = providerId;
         this.model = model;
@@ -167,14 +171,19 @@ final class StreamCall implements StreamHandle, Callback {
         }
         String contentType = response.header("Content-Type");
         String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        if (ct.startsWith("application/json")) {
-            // the server ignored "stream": true and sent the whole answer
-            Piece piece = codec.readAnswer(response.body().bytes(), contentType, key);
+        if (!streamed || ct.startsWith("application/json")) {
+            // a whole answer, asked for or because the server ignored "stream": true
+            byte[] answer = response.body().bytes();
+            Piece piece = codec.readAnswer(answer, contentType, key);
             if (piece.error != null) {
                 throw Problems.upstreamError(response.code(), piece.error, model, key);
             }
             StreamAssembler whole = new StreamAssembler();
             whole.add(piece);
+            if (!streamed) {
+                complete(whole.response(providerId, model, answer));
+                return;
+            }
             ChatChunk chunk = piece.toChunk();
             if (chunk == null || deliver(chunk)) {
                 complete(whole.response(providerId, model, null));
@@ -267,6 +276,7 @@ final class StreamCall implements StreamHandle, Callback {
     }
 
     private void complete(ChatResponse response) {
+        wipeKey(); // not needed any more: a caller told of the end may rely on it being gone
         synchronized (lock) {
             if (closed) {
                 return;
@@ -282,6 +292,7 @@ final class StreamCall implements StreamHandle, Callback {
     }
 
     private void error(ProviderException e) {
+        wipeKey();
         ProviderException named = e.withProvider(providerId);
         synchronized (lock) {
             if (closed) {
