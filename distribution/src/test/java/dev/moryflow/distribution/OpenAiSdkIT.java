@@ -93,9 +93,10 @@ public class OpenAiSdkIT {
     }
 
     @Test
-    public void streamedChatThroughTheSdk() {
+    public void streamedChatThroughTheSdkIsTheUpstreamsStreamWithoutAUsageChunkItDidNotAskFor() {
         StringBuilder text = new StringBuilder();
         List<ChatCompletionChunk> chunks = streamed(client, params("chat-model"));
+        assertEquals(streamed(direct, params("chat-model")), chunks);
         chunks.forEach(chunk -> chunk.choices().forEach(ch -> ch.delta().content().ifPresent(text::append)));
         assertEquals(RunningHub.ANSWER, text.toString());
         assertTrue("the answer came in pieces", chunks.size() >= 4);
@@ -156,9 +157,17 @@ public class OpenAiSdkIT {
     }
 
     @Test
-    public void rateLimitWithRetryAfterMakesTheSdkWaitAsLongAsItWouldAtTheUpstream() {
-        Tries directly = triesUntilTheSdkGivesUp(Endpoint.upstream(), RateLimitException.class, "rate-limited-model");
-        Tries viaHub = triesUntilTheSdkGivesUp(Endpoint.hub(), RateLimitException.class, "rate-limited-model");
+    public void rateLimitWithRetryAfterMakesTheSdkWaitAsLongAsItWouldAtTheUpstreamWholeAndStreamed() {
+        for (boolean streamed : new boolean[] { false, true }) {
+            assertRetriedAfterRetryAfter(streamed);
+        }
+    }
+
+    private static void assertRetriedAfterRetryAfter(boolean streamed) {
+        Tries directly = triesUntilTheSdkGivesUp(Endpoint.upstream(), RateLimitException.class, "rate-limited-model",
+                streamed);
+        Tries viaHub = triesUntilTheSdkGivesUp(Endpoint.hub(), RateLimitException.class, "rate-limited-model",
+                streamed);
         // an SDK that is not told to wait 2 s backs off about 0.5 s, then 1 s: 3 tries in 1.5 s
         long wanted = TimeUnit.SECONDS.toMillis(FakeOpenAiUpstream.RETRY_AFTER_SECONDS) - 100;
         for (Tries tries : List.of(directly, viaHub)) {
@@ -177,18 +186,24 @@ public class OpenAiSdkIT {
     }
 
     @Test
-    public void upstreamUnauthorizedReachesTheSdkAsUnauthorizedAndIsNotRetried() {
+    public void upstreamUnauthorizedReachesTheSdkAsUnauthorizedAndIsNotRetriedWholeAndStreamed() {
         for (Endpoint endpoint : List.of(Endpoint.upstream(), Endpoint.hub())) {
-            Tries tries = triesUntilTheSdkGivesUp(endpoint, UnauthorizedException.class, "revoked-key-model");
-            assertEquals(endpoint.name, 401, tries.error.statusCode());
-            assertEquals(tries.error.getMessage(), "invalid_api_key", tries.error.code().orElse(null));
-            assertTrue(tries.error.getMessage(), tries.error.getMessage().contains("Incorrect API key provided"));
-            assertEquals(endpoint.name + ": one try, as an SDK does not retry a 401 (it retries a 5xx)", List.of(),
-                    tries.gapsMillis);
+            for (boolean streamed : new boolean[] { false, true }) {
+                assertUnauthorizedTriedOnce(endpoint, streamed);
+            }
         }
     }
 
-    /** The tries of one call at the fake upstream, and the SDK's error when it gave up. */
+    private static void assertUnauthorizedTriedOnce(Endpoint endpoint, boolean streamed) {
+        Tries tries = triesUntilTheSdkGivesUp(endpoint, UnauthorizedException.class, "revoked-key-model", streamed);
+        assertEquals(tries.endpoint, 401, tries.error.statusCode());
+        assertEquals(tries.error.getMessage(), "invalid_api_key", tries.error.code().orElse(null));
+        assertTrue(tries.error.getMessage(), tries.error.getMessage().contains("Incorrect API key provided"));
+        assertEquals(tries.endpoint + ": one try, as an SDK does not retry a 401 (it retries a 5xx)", List.of(),
+                tries.gapsMillis);
+    }
+
+    /** The tries of one call (whole or streamed) at the fake upstream, and the SDK's error when it gave up. */
     private record Tries(String endpoint, List<Long> gapsMillis, OpenAIServiceException error) {
     }
 
@@ -198,12 +213,13 @@ public class OpenAiSdkIT {
      * @return the gaps between the tries' arrivals at the fake upstream, and the error
      */
     private static Tries triesUntilTheSdkGivesUp(Endpoint endpoint, Class<? extends OpenAIServiceException> type,
-            String model) {
+            String model, boolean streamed) {
         int before = hub.upstream().received(model).size();
         OpenAIClient retrying = endpoint.sdk(2);
         OpenAIServiceException error;
         try {
-            error = expect(type, () -> retrying.chat().completions().create(params(model)));
+            error = expect(type, streamed ? () -> streamed(retrying, params(model))
+                    : () -> retrying.chat().completions().create(params(model)));
         } finally {
             retrying.close();
         }
@@ -213,7 +229,7 @@ public class OpenAiSdkIT {
         for (int i = 1; i < tries.size(); i++) {
             gaps.add(TimeUnit.NANOSECONDS.toMillis(tries.get(i).arrivedNanos() - tries.get(i - 1).arrivedNanos()));
         }
-        return new Tries(endpoint.name, gaps, error);
+        return new Tries(endpoint.name + (streamed ? ", streamed" : ", whole"), gaps, error);
     }
 
     /** @return the SDK's exception of that type, failing with what came instead */
