@@ -1,21 +1,28 @@
 package dev.moryflow.distribution;
 
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.Test;
 
 /**
  * The chat page in headless Chromium against the assembled runtime: paste the token, pick a model, send, see the
- * answer stream in; pick a failing model, see the error in plain words ({@link BrowserTestSupport}: skipped with
- * -Dbrowser.skip=true). Screenshots: target/chat-page*.png.
+ * answer stream in (its first piece is on the page while the upstream still holds the rest); pick a failing model, see
+ * the error in plain words ({@link BrowserTestSupport}: skipped with -Dbrowser.skip=true). Screenshots:
+ * target/chat-page*.png.
  */
 public class ChatPageBrowserIT extends BrowserTestSupport {
 
     @Test
-    public void pickAModelSendAMessageSeeTheAnswerStreamAndSeeAnError() throws Exception {
+    public void theAnswersFirstPieceIsOnThePageBeforeTheUpstreamSendsTheRestAndAnErrorIsInPlainWords()
+            throws Exception {
         try (WebDriver browser = browser()) {
             browser.open(hub.base() + "/chat");
             browser.type(browser.await("#token", 20), RunningHub.TOKEN);
@@ -23,11 +30,21 @@ public class ChatPageBrowserIT extends BrowserTestSupport {
             browser.await("#model:not([disabled]) option[value='fake/chat-model']", 20);
             browser.click(browser.find("option[value='fake/chat-model']"));
             browser.type(browser.find("#message"), "hello from the browser");
+            CountDownLatch rest = hub.upstream().holdNextStreamAfterItsFirstPiece();
             browser.click(browser.find("#send"));
-            String meta = browser.await(".turn.assistant .meta", 20);
+            String first = FakeOpenAiUpstream.PIECES.get(0);
+            assertEquals("the first piece is on the page while the upstream holds the rest", first,
+                    browser.awaitText(".turn.assistant", first, 20));
+            assertNull("the answer is not finished while the upstream holds the rest",
+                    browser.find(".turn.assistant .meta"));
+            rest.countDown();
+            String meta = browser.text(browser.await(".turn.assistant .meta", 20));
             String turn = browser.text(browser.find(".turn.assistant"));
             assertTrue(turn, turn.startsWith(RunningHub.ANSWER));
-            assertTrue(browser.text(meta), browser.text(meta).contains("first chunk"));
+            Matcher times = Pattern.compile("first chunk (\\d+) ms \\S (\\d+) ms").matcher(meta);
+            assertTrue(meta, times.find());
+            assertTrue("the first chunk came before the end: " + meta,
+                    Long.parseLong(times.group(1)) < Long.parseLong(times.group(2)));
             Files.write(Paths.get("target", "chat-page.png"), browser.screenshot());
 
             browser.click(browser.find("option[value='fake/broken-model']"));

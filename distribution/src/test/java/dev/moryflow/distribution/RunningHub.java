@@ -2,15 +2,12 @@ package dev.moryflow.distribution;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,41 +15,29 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 /**
  * A scratch copy of the assembled runtime, started with {@code bin/moryflow} on a free port, with one provider
- * "fake" on a fake OpenAI-compatible upstream (JDK HttpServer on 127.0.0.1) and a known gateway token. The fake's
- * {@code chat-model} answers "Hello from the fake upstream" (streamed in four pieces when asked), its
- * {@code broken-model} fails with HTTP 500.
+ * "fake" on a {@link FakeOpenAiUpstream} listing its models ({@code chat-model} answers "Hello from the fake
+ * upstream", streamed in four pieces when asked; {@code broken-model} fails with HTTP 500; {@code rate-limited-model}
+ * answers 429 with Retry-After; {@code revoked-key-model} answers 401) and a known gateway token.
  */
 final class RunningHub implements AutoCloseable {
 
     static final String TOKEN = "distribution-test-gateway-token";
-    static final String ANSWER = "Hello from the fake upstream";
-    private static final String[] PIECES = { "Hello", " from", " the fake", " upstream" };
+    static final String ANSWER = FakeOpenAiUpstream.ANSWER;
 
-    private final HttpServer upstream;
+    private final FakeOpenAiUpstream upstream;
     private final Path home;
     private final Process hub;
     private final int port;
-    /** The Authorization header of the upstream's latest request, or "" when it had none. */
-    private volatile String lastAuthorization;
 
     RunningHub() throws Exception {
-        upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        upstream.createContext("/", ex -> {
-            String auth = ex.getRequestHeaders().getFirst("Authorization");
-            lastAuthorization = auth == null ? "" : auth;
-            answer(ex);
-        });
-        upstream.start();
+        upstream = new FakeOpenAiUpstream();
         home = Files.createTempDirectory("moryflow-hub");
         copy(TestPaths.fromProperty("moryflow.dir"), home);
         Files.writeString(home.resolve("deploy/moryflow.provider.openai-fake.cfg"), "name = Fake Upstream\n"
-                + "baseUrl = http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1\n"
-                + "models = chat-model, broken-model\n");
+                + "baseUrl = " + upstream.baseUrl() + "\n"
+                + "models = chat-model, broken-model, rate-limited-model, revoked-key-model\n");
         Files.writeString(home.resolve("deploy/moryflow.gateway.cfg"), "token = " + TOKEN + "\n");
         port = freePort();
         ProcessBuilder pb = new ProcessBuilder("sh", home.resolve("bin/moryflow").toString())
@@ -70,12 +55,18 @@ final class RunningHub implements AutoCloseable {
 
     /** @return the fake upstream's base URL, {@code http://127.0.0.1:<port>/v1}, for more providers on it */
     String upstreamBaseUrl() {
-        return "http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1";
+        return upstream.baseUrl();
+    }
+
+    /** @return the fake upstream, for what it received and for holding a stream */
+    FakeOpenAiUpstream upstream() {
+        return upstream;
     }
 
     /** @return the Authorization header of the fake upstream's latest request ("" without one), or null before any */
     String lastAuthorization() {
-        return lastAuthorization;
+        FakeOpenAiUpstream.Request last = upstream.last();
+        return last == null ? null : last.authorization();
     }
 
     /**
@@ -110,43 +101,7 @@ final class RunningHub implements AutoCloseable {
         if (!hub.waitFor(20, TimeUnit.SECONDS)) {
             hub.destroyForcibly();
         }
-        upstream.stop(0);
-    }
-
-    private static void answer(HttpExchange ex) throws IOException {
-        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        if (body.contains("\"broken-model\"")) {
-            byte[] err = "{\"error\":{\"message\":\"the model is overloaded\",\"type\":\"server_error\"}}"
-                    .getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(500, err.length);
-            ex.getResponseBody().write(err);
-            ex.close();
-            return;
-        }
-        if (!body.contains("\"stream\":true")) {
-            byte[] whole = ("{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"chat-model\",\"choices\":[{\"index\":0,"
-                    + "\"message\":{\"role\":\"assistant\",\"content\":\"" + ANSWER + "\"},\"finish_reason\":\"stop\"}],"
-                    + "\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":4,\"total_tokens\":8}}")
-                    .getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, whole.length);
-            ex.getResponseBody().write(whole);
-            ex.close();
-            return;
-        }
-        ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-        ex.sendResponseHeaders(200, 0);
-        try (OutputStream out = ex.getResponseBody()) {
-            for (String piece : PIECES) {
-                out.write(("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + piece + "\"}}]}\n\n")
-                        .getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            }
-            out.write(("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
-                    + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":4,\"total_tokens\":8}}\n\n"
-                    + "data: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));
-        }
+        upstream.close();
     }
 
     /** Waits (60 s at most) until the URL answers 200, containing {@code mustContain} when given. */

@@ -70,6 +70,35 @@ final class WebDriver implements AutoCloseable {
     }
 
     /**
+     * Waits up to {@code seconds} until the first element matching the CSS selector contains {@code text}. The page
+     * itself says when (a MutationObserver in an asynchronous script), so no change is missed between two looks.
+     *
+     * @return the element's text content at that moment
+     */
+    String awaitText(String css, String text, int seconds) throws IOException, InterruptedException {
+        call("POST", path("/timeouts"), "{\"script\":" + TimeUnit.SECONDS.toMillis(seconds) + "}");
+        String script = "var css = arguments[0], want = arguments[1], done = arguments[2];"
+                + "function found() { var e = document.querySelector(css);"
+                + " return e && e.textContent.indexOf(want) >= 0 ? e.textContent : null; }"
+                + "var now = found(); if (now !== null) { done(now); return; }"
+                + "var observer = new MutationObserver(function () { var t = found();"
+                + " if (t !== null) { observer.disconnect(); done(t); } });"
+                + "observer.observe(document.documentElement, { subtree: true, childList: true, characterData: true });";
+        HttpResponse<String> r = send("POST", path("/execute/async"), "{\"script\":" + json(script) + ",\"args\":["
+                + json(css) + "," + json(text) + "]}");
+        if (r.statusCode() >= 300 && r.body().contains("timeout")) {
+            String id = find(css);
+            throw new AssertionError("no '" + text + "' in '" + css + "' within " + seconds + " s; it shows: "
+                    + (id == null ? "(no such element)" : "'" + text(id) + "'"));
+        }
+        return unescape(check(r));
+    }
+
+    private static String json(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /**
      * Sends HTTP Basic credentials with every request of the page from now on (through the DevTools protocol):
      * how the browser logs in to the Web Console, which asks for Basic authentication.
      */

@@ -5,7 +5,19 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.util.concurrent.TimeUnit;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 
 import org.junit.After;
 import org.junit.Before;
@@ -25,17 +37,20 @@ import dev.moryflow.provider.ChatResponse;
 import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
 
-/** Chats routed by model name through the real bundles to a fake upstream on 127.0.0.1. */
+/** Chats routed by model name through the real bundles (and the gateway, for a stream) to a fake upstream on 127.0.0.1. */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ChatRoutingIT extends HubTestSupport {
 
+    private static final String TOKEN = "mf-itest-routing-token-0123456789";
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private FakeUpstream upstream;
     private FakeUpstream other;
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
-        return hub(newWorkDir("routing"));
+        return hub(newWorkDir("routing"), gateway(freePort()));
     }
 
     @Before
@@ -83,27 +98,62 @@ public class ChatRoutingIT extends HubTestSupport {
         }
     }
 
+    /**
+     * Through the real gateway ({@code /v1}, Jetty): the upstream sends each event only after the HTTP client has
+     * received the one before, so the whole answer arrives only if every chunk is passed on as it comes.
+     */
     @Test
     public void qualifiedModelStreamsChunksAsTheyArrive() throws Exception {
+        gatewayToken(TOKEN);
         provider("alpha", "name", "Alpha", "baseUrl", upstream.baseUrl(), "models", new String[] { "shared" });
         provider("beta", "name", "Beta", "baseUrl", other.baseUrl(), "models", new String[] { "shared" });
         awaitProvider("alpha");
         awaitProvider("beta");
-        StreamCollector c = new StreamCollector();
-        chatService().stream(ChatRequest.of("beta/shared", "stream please"), c);
-        ChatResponse r = c.done.get(10, TimeUnit.SECONDS);
-        assertEquals("Hello", c.text.toString());
-        assertTrue("chunks were delivered one by one", c.chunks >= 2);
-        assertEquals("beta", r.providerId());
-        assertEquals("Hello", r.content());
-        assertEquals(7, r.usage().totalTokens());
+        Semaphore delivered = new Semaphore(0);
+        List<String> sent = new CopyOnWriteArrayList<>();
+        other.script(r -> {
+            FakeUpstream.Reply reply = FakeUpstream.defaultReply(r);
+            sent.addAll(reply.events);
+            return FakeUpstream.Reply.ssePaced(reply.events, delivered);
+        });
+        awaitCondition("the gateway does not serve /v1", this::gatewayServes);
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(gatewayBase()
+                + "/v1/chat/completions")).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"beta/shared\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                                + "\"messages\":[{\"role\":\"user\",\"content\":\"stream please\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        assertEquals("beta", r.headers().firstValue("X-MoryFlow-Provider").orElse(null));
+        List<String> received = new ArrayList<>();
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            for (String line = events.readLine(); line != null; line = events.readLine()) {
+                if (line.startsWith("data: ")) {
+                    received.add(line.substring("data: ".length()));
+                    delivered.release(); // the upstream may send the next event now
+                }
+            }
+        }
+        assertEquals("every event, each received before the upstream sent the next",
+                sent.stream().map(e -> e.replace("\"model\":\"shared\"", "\"model\":\"beta/shared\"")).toList(),
+                received);
+        assertTrue(received.toString(), received.size() >= 4);
 
         FakeUpstream.Received req = other.take();
         assertEquals("/v1/chat/completions", req.path);
         assertTrue(req.body, req.body.contains("\"stream\":true"));
-        assertTrue(req.body, req.body.replace(" ", "").contains("\"stream_options\":{\"include_usage\":true}"));
         assertEquals("shared", Json.field(req.body, "model"));
         assertTrue("alpha got nothing", upstream.all().isEmpty());
+    }
+
+    private boolean gatewayServes() throws InterruptedException {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(gatewayBase() + "/v1/models"))
+                    .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200;
+        } catch (java.io.IOException notYet) {
+            return false;
+        }
     }
 
     @Test

@@ -101,6 +101,19 @@ public final class FakeUpstream implements AutoCloseable {
 
         java.util.concurrent.CompletableFuture<Boolean> closed;
 
+        /**
+         * An SSE answer sent in step with its client: the first event at once, each next one only when the client
+         * says it got the one before ({@code delivered.release()}). Waits 10 s at most for that, then ends the answer
+         * there: through a hub that holds events back, the client gets the first event only after the answer ended.
+         */
+        public static Reply ssePaced(List<String> dataLines, java.util.concurrent.Semaphore delivered) {
+            Reply r = new Reply(200, "text/event-stream", null, dataLines);
+            r.delivered = delivered;
+            return r;
+        }
+
+        java.util.concurrent.Semaphore delivered;
+
         /** Extra response headers, set by the factories at the end of {@link FakeUpstream}. */
         final Map<String, String> headers = new java.util.LinkedHashMap<>();
     }
@@ -188,8 +201,11 @@ public final class FakeUpstream implements AutoCloseable {
         } else {
             ex.sendResponseHeaders(reply.status, 0);
             try (OutputStream out = ex.getResponseBody()) {
-                for (String data : reply.events) {
-                    out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                for (int i = 0; i < reply.events.size(); i++) {
+                    if (i > 0 && !previousDelivered(reply)) {
+                        break;
+                    }
+                    out.write(("data: " + reply.events.get(i) + "\n\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
                 }
                 if (reply.closed != null) {
@@ -218,6 +234,16 @@ public final class FakeUpstream implements AutoCloseable {
             }
         }
         ex.close();
+    }
+
+    /** @return true when the reply is not paced, or its client got the previous event within 10 s */
+    private static boolean previousDelivered(Reply reply) {
+        try {
+            return reply.delivered == null || reply.delivered.tryAcquire(10, TimeUnit.SECONDS);
+        } catch (InterruptedException stop) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The default answers: chat whole or streamed, and a model list. */

@@ -182,6 +182,11 @@ public abstract class HubTestSupport {
                 reactorBundle("gateway"));
     }
 
+    /** @return {@code http://127.0.0.1:<port>} of this framework's {@link #gateway(int)} */
+    protected String gatewayBase() {
+        return "http://127.0.0.1:" + context.getProperty("org.osgi.service.http.port");
+    }
+
     /** The Felix Web Console with our webconsole bundle (needs {@link #gateway(int)}'s HTTP server). */
     protected static Option webConsole() {
         return composite(
