@@ -9,8 +9,9 @@ import okhttp3.OkHttpClient;
 /**
  * The hub's one outbound HTTP client, configured by the singleton configuration {@value #PID}.
  * <p>
- * There is one {@link OkHttpClient} with one connection pool and one dispatcher (raised to {@value #MAX_REQUESTS}
- * concurrent calls, per host too, since a gateway sends many calls to one provider). Protocol bundles take
+ * There is one {@link OkHttpClient} with one connection pool and one dispatcher with no ceiling on concurrent calls
+ * (a gateway carries as many streams as memory allows; a provider may set its own limit, {@code maxConcurrent}). The
+ * calls run on virtual threads on Java 21 and later, on platform threads made as needed on Java 17. Protocol bundles take
  * {@link #client()} or, for a provider with its own timeout, {@link #client(Duration)}: a derived client made with
  * {@link OkHttpClient#newBuilder()} that shares the pool and the dispatcher.
  * <p>
@@ -71,7 +72,13 @@ public interface HttpClients {
     /** Default of {@value #PROP_MAX_EVENT_MIB}. */
     int DEFAULT_MAX_EVENT_MIB = 8;
 
-    /** Maximum concurrent calls of the shared dispatcher, in total and per host. */
+    /**
+     * The ceiling of concurrent calls the shared dispatcher had until 1.3.
+     *
+     * @deprecated there is no ceiling any more: a stream never waits behind others for a place; kept for binary
+     *             compatibility
+     */
+    @Deprecated
     int MAX_REQUESTS = 256;
 
     /** @return the current shared client */

@@ -93,7 +93,7 @@ public class AdminSurfaceGuard implements Preprocessor {
             logger.debug("{} (from {})", verdict.message(), request.getRemoteAddr());
         }
         byte[] body = wire.error(verdict.message(), "invalid_request_error", null, verdict.code());
-        boolean drained = drain(request);
+        boolean drained = RequestBodies.drain(request, DRAIN_LIMIT);
         response.resetBuffer();
         if (!drained) {
             response.setHeader("Connection", "close");
@@ -105,36 +105,6 @@ public class AdminSurfaceGuard implements Preprocessor {
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
         response.flushBuffer();
-    }
-
-    /**
-     * Reads what the client is still sending of a refused request (nothing of it is used), so that the answer is not
-     * cut off by a connection reset while the client writes its body; a body larger than {@link #DRAIN_LIMIT} is
-     * not read and the connection is closed after the answer.
-     *
-     * @return whether the whole body was read
-     */
-    private static boolean drain(HttpServletRequest request) {
-        long length = request.getContentLengthLong();
-        if (length == 0 || (length < 0 && request.getHeader("Transfer-Encoding") == null)) {
-            return true;
-        }
-        if (length > DRAIN_LIMIT) {
-            return false;
-        }
-        try (java.io.InputStream in = request.getInputStream()) {
-            long skipped = 0;
-            byte[] buffer = new byte[8192];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                skipped += n;
-                if (skipped > DRAIN_LIMIT) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** Interface addresses and the host name, asked once (per configuration) and only when bound to all. */

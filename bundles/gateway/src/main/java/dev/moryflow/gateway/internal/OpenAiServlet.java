@@ -51,6 +51,8 @@ public class OpenAiServlet extends HttpServlet {
     private static final String JSON = "application/json";
     /** Names the provider that answered, on whole and streamed answers and on failures a provider reported. */
     static final String PROVIDER_HEADER = "X-MoryFlow-Provider";
+    /** The most of a refused body read so that its client reads the refusal. */
+    private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
 
     private final transient Logger logger = LoggerFactory.getLogger(OpenAiServlet.class);
     private final transient ChatService chat;
@@ -383,20 +385,27 @@ public class OpenAiServlet extends HttpServlet {
     private byte[] readBody(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         long declared = req.getContentLengthLong();
         if (declared > maxBodyBytes) {
-            tooLarge(resp);
+            tooLarge(req, resp);
             return null;
         }
         try (InputStream in = req.getInputStream()) {
             byte[] body = in.readNBytes(maxBodyBytes + 1);
             if (body.length > maxBodyBytes) {
-                tooLarge(resp);
+                tooLarge(req, resp);
                 return null;
             }
             return body;
         }
     }
 
-    private void tooLarge(HttpServletResponse resp) throws IOException {
+    /**
+     * The 413, read by the client: what it is still sending is read first (up to {@link #DRAIN_LIMIT}), else it would
+     * meet a reset connection while it writes instead of this answer.
+     */
+    private void tooLarge(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (!RequestBodies.drain(req, DRAIN_LIMIT)) {
+            resp.setHeader("Connection", "close");
+        }
         send(resp, 413, wire.error("The request body is larger than " + (maxBodyBytes / 1024) + " KiB. Send "
                 + "smaller images or a shorter conversation, or raise maxRequestKilobytes of configuration "
                 + "moryflow.gateway.", "invalid_request_error", null, "request_too_large"));

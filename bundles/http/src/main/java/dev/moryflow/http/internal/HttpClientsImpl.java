@@ -55,9 +55,10 @@ public class HttpClientsImpl implements HttpClients {
      */
     @Activate
     public HttpClientsImpl(Map<String, Object> properties) {
-        dispatcher = new Dispatcher();
-        dispatcher.setMaxRequests(MAX_REQUESTS);
-        dispatcher.setMaxRequestsPerHost(MAX_REQUESTS);
+        // no ceiling: a call waiting in the dispatcher's queue would be a stream waiting behind whole answers
+        dispatcher = new Dispatcher(CallThreads.executor());
+        dispatcher.setMaxRequests(Integer.MAX_VALUE);
+        dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
         pool = new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES);
         current.set(build(properties));
     }
@@ -102,7 +103,8 @@ public class HttpClientsImpl implements HttpClients {
                         : response.request().newBuilder().header("Proxy-Authorization", credential).build());
             }
         }
-        logger.info("HTTP client: {}", s);
+        logger.info("HTTP client: {}; upstream calls on {} threads, no ceiling", s,
+                CallThreads.virtual() ? "virtual" : "platform");
         return new Current(b.build(), s);
     }
 

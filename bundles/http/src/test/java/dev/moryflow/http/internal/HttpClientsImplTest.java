@@ -57,8 +57,8 @@ public class HttpClientsImplTest {
         OkHttpClient c = clients.client();
         assertEquals(10_000, c.connectTimeoutMillis());
         assertEquals(120_000, c.readTimeoutMillis());
-        assertEquals(HttpClients.MAX_REQUESTS, c.dispatcher().getMaxRequestsPerHost());
-        assertEquals(HttpClients.MAX_REQUESTS, c.dispatcher().getMaxRequests());
+        assertEquals("no ceiling per host", Integer.MAX_VALUE, c.dispatcher().getMaxRequestsPerHost());
+        assertEquals("no ceiling", Integer.MAX_VALUE, c.dispatcher().getMaxRequests());
         assertFalse("redirects are reported, not followed", c.followRedirects());
         assertFalse("one connection attempt at a time: no task queue per call", c.fastFallback());
         assertNull(c.proxy());

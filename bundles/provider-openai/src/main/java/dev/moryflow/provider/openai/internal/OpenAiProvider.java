@@ -50,6 +50,8 @@ final class OpenAiProvider implements ProviderService {
     private final HttpClients http;
     private final Function<String, String> env;
     private final OpenAiCodec codec;
+    /** Chats running now, counted only while the configuration sets maxConcurrent. */
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
     private volatile ProviderConfig config;
 
     /**
@@ -181,6 +183,7 @@ final class OpenAiProvider implements ProviderService {
                 http.maxEventBytes(), streamed);
         char[] key = null;
         try {
+            admit(c, call);
             key = key(c);
             Body body = body(request, streamed);
             call.passThrough(request.hasRaw(), body.usageAdded);
@@ -193,6 +196,24 @@ final class OpenAiProvider implements ProviderService {
             wipe(key);
         }
         return call;
+    }
+
+    /** Counts the call under the provider's {@code maxConcurrent}, or refuses it at once (never a queue). */
+    private void admit(ProviderConfig c, StreamCall call) throws ProviderException {
+        int limit = c.maxConcurrent();
+        if (limit <= 0) {
+            return;
+        }
+        if (running.incrementAndGet() > limit) {
+            running.decrementAndGet();
+            throw new ProviderException(Problem.RATE_LIMITED, limit + " chats are running through provider '" + c.id()
+                    + "', as many as its maxConcurrent allows",
+                    "Retry when one has ended, or raise maxConcurrent (0 for no limit) "
+                            + (c.fileName() != null ? "in its file " + c.fileName()
+                                    : "in its configuration moryflow.provider.openai~" + c.id()) + ".",
+                    0, null, c.id(), null);
+        }
+        call.whenDone(running::decrementAndGet);
     }
 
     /** A request body, and whether the hub added {@code stream_options.include_usage} to the client's. */

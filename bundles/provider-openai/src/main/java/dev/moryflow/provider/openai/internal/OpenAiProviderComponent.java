@@ -9,15 +9,8 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
-import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 import org.slf4j.Logger;
@@ -29,14 +22,11 @@ import dev.moryflow.provider.ProviderIds;
 import dev.moryflow.provider.ProviderService;
 
 /**
- * One OpenAI-compatible provider per {@code moryflow.provider.openai} factory configuration. The component offers
- * no service through DS: it validates the configuration and registers the {@link ProviderService} itself, so an
- * invalid configuration is refused with one log line (field, fault, fix) and nothing else is disturbed, and a changed
- * one updates the service's properties in place. A disabled provider is not registered.
+ * One OpenAI-compatible provider: the one {@code moryflow.provider.openai} factory configuration it is made from,
+ * given by {@link OpenAiProviderFactory}. It validates the configuration and registers the {@link ProviderService}
+ * itself, so an invalid configuration is refused with one log line (field, fault, fix) and nothing else is
+ * disturbed, and a changed one updates the service's properties in place. A disabled provider is not registered.
  */
-@Component(name = OpenAiProviderComponent.PID, configurationPid = OpenAiProviderComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, service = {}, immediate = true)
-@Designate(ocd = OpenAiProviderComponent.Config.class, factory = true)
 public class OpenAiProviderComponent {
 
     /** The factory PID. */
@@ -109,6 +99,13 @@ public class OpenAiProviderComponent {
                         + "slow local models. 0 uses the hub's default (Read timeout of the MoryFlow HTTP client).")
         int timeoutSeconds() default 0;
 
+        /** @return the limit of chats at once */
+        @AttributeDefinition(name = "Most chats at once", min = "0",
+                description = "How many chats, streamed or whole, may run at once through this provider (a "
+                        + "service's own concurrency limit, or a local server that can take only a few). Over it a "
+                        + "chat is refused at once with HTTP 429 naming this setting, never queued. 0: no limit.")
+        int maxConcurrent() default 0;
+
         /** @return whether the provider is offered */
         @AttributeDefinition(name = "Enabled",
                 description = "Clear to keep this configuration without offering the provider.")
@@ -178,13 +175,6 @@ public class OpenAiProviderComponent {
      * @param context    this bundle's context, to register the provider service
      * @param properties the configuration
      */
-    @Activate
-    public OpenAiProviderComponent(@Reference(name = "credentials") CredentialStore store,
-            @Reference(name = "http") HttpClients http,
-            BundleContext context, Map<String, Object> properties) {
-        this(store, http, context, properties, System::getenv);
-    }
-
     OpenAiProviderComponent(CredentialStore store, HttpClients http, BundleContext context,
             Map<String, Object> properties, Function<String, String> env) {
         this.store = store;
@@ -194,12 +184,10 @@ public class OpenAiProviderComponent {
         apply(properties);
     }
 
-    @Modified
     void modified(Map<String, Object> properties) {
         apply(properties);
     }
 
-    @Deactivate
     void deactivate() {
         if (registration != null) {
             unregister();

@@ -42,6 +42,7 @@ final class ProviderConfig {
     static final String API_VERSION = "apiVersion";
     static final String HEADERS = "headers";
     static final String TIMEOUT_SECONDS = "timeoutSeconds";
+    static final String MAX_CONCURRENT = "maxConcurrent";
     static final String ENABLED = "enabled";
     static final String PRESET = "preset";
     static final String ALLOW_INSECURE = "allowInsecure";
@@ -75,6 +76,7 @@ final class ProviderConfig {
     private final Headers headers;
     private final boolean customAuth;
     private final int timeoutSeconds;
+    private final int maxConcurrent;
     private final String preset;
     private final String origin;
     private final String fileName;
@@ -103,6 +105,7 @@ final class ProviderConfig {
         this.headers = b.headers;
         this.customAuth = b.headers.get("Authorization") != null || b.headers.get("api-key") != null;
         this.timeoutSeconds = b.timeoutSeconds;
+        this.maxConcurrent = b.maxConcurrent;
         this.preset = b.preset;
         this.ranking = b.ranking;
         this.origin = b.origin;
@@ -191,6 +194,12 @@ final class ProviderConfig {
             throw new InvalidConfigurationException(TIMEOUT_SECONDS, "timeoutSeconds is " + b.timeoutSeconds
                     + ", which is negative: set a number of seconds such as 120, or 0 for the hub's default "
                     + "(readTimeoutSeconds of moryflow.http)");
+        }
+        b.maxConcurrent = integer(p, MAX_CONCURRENT, 0);
+        if (b.maxConcurrent < 0) {
+            throw new InvalidConfigurationException(MAX_CONCURRENT, "maxConcurrent is " + b.maxConcurrent
+                    + ", which is negative: set how many chats this provider may run at once, such as 50, or 0 "
+                    + "for no limit");
         }
         b.preset = string(p.get(PRESET));
         b.allowInsecure = bool(p, ALLOW_INSECURE, false);
@@ -459,6 +468,11 @@ final class ProviderConfig {
         return timeoutSeconds;
     }
 
+    /** @return how many chats may run at once through this provider; 0 for no limit */
+    int maxConcurrent() {
+        return maxConcurrent;
+    }
+
     /** @return the provider's read timeout, or null for the shared client's */
     /**
      * @return this provider's TLS and proxy settings ({@code caCertificates}, {@code clientCertificate},
@@ -510,6 +524,7 @@ final class ProviderConfig {
         List<String> models;
         Headers headers;
         int timeoutSeconds;
+        int maxConcurrent;
         String preset;
         int ranking;
         boolean allowInsecure;

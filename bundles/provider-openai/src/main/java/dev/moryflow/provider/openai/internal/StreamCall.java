@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -49,6 +50,8 @@ final class StreamCall implements StreamHandle, Callback {
     /** Guarded by {@link #lock}: no listener call may start once set. */
     private boolean closed;
     private volatile boolean finished;
+    /** Run once when the call ends, however it ends: gives back its place under the provider's limit. */
+    private final AtomicReference<Runnable> onEnd = new AtomicReference<>();
     private volatile Call call;
     /** Whether the request was the client's own body: every event is handed on, with its raw JSON. */
     private volatile boolean passThrough;
@@ -114,11 +117,31 @@ final class StreamCall implements StreamHandle, Callback {
                 return;
             }
             closed = true;
-            finished = true;
+            finish();
         }
         Call c = call;
         if (c != null) {
             c.cancel();
+        }
+    }
+
+    /** @param end run once when this call ends (at once if it has already) */
+    void whenDone(Runnable end) {
+        onEnd.set(end);
+        if (finished) {
+            runOnEnd();
+        }
+    }
+
+    private void finish() {
+        finished = true;
+        runOnEnd();
+    }
+
+    private void runOnEnd() {
+        Runnable r = onEnd.getAndSet(null);
+        if (r != null) {
+            r.run();
         }
     }
 
@@ -256,7 +279,7 @@ final class StreamCall implements StreamHandle, Callback {
             } catch (RuntimeException e) {
                 failure = e;
                 closed = true;
-                finished = true;
+                finish();
             }
             logger.warn("The receiver of a stream from provider {} failed; the stream was stopped", providerId,
                     failure);
@@ -282,7 +305,7 @@ final class StreamCall implements StreamHandle, Callback {
                 return;
             }
             closed = true;
-            finished = true;
+            finish();
             try {
                 listener.onComplete(response);
             } catch (RuntimeException e) {
@@ -299,7 +322,7 @@ final class StreamCall implements StreamHandle, Callback {
                 return;
             }
             closed = true;
-            finished = true;
+            finish();
             try {
                 listener.onError(named);
             } catch (RuntimeException ex) {

@@ -525,6 +525,25 @@ public class OpenAiProviderTest {
     }
 
     @Test
+    public void chatsOverMaxConcurrentAreRefusedAtOnceNamingTheSettingAndAPlaceFreesWhenAChatEnds() throws Exception {
+        // the first answer does not come: that chat runs until it is cancelled
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream").body(STREAM)
+                .headersDelay(30, TimeUnit.SECONDS).build());
+        server.enqueue(json(200, ANSWER));
+        OpenAiProvider p = provider("busy", "maxConcurrent", 1);
+        StreamHandle running = p.stream(ChatRequest.of("m", "hi"), new Fakes.Listener());
+        server.takeRequest(); // it has reached the upstream, which takes its time
+        ProviderException refused = chatFails(p, ChatRequest.of("m", "hi"));
+        assertEquals(Problem.RATE_LIMITED, refused.problem());
+        assertEquals("1 chats are running through provider 'busy', as many as its maxConcurrent allows",
+                refused.getMessage());
+        assertTrue(refused.hint(), refused.hint().contains("raise maxConcurrent (0 for no limit)"));
+        running.cancel();
+        assertEquals("Hello!", p.chat(ChatRequest.of("m", "hi")).content());
+        assertEquals("the refused chat was never sent", 2, server.getRequestCount());
+    }
+
+    @Test
     public void streamWithoutDoneAfterAFinishReasonCompletes() throws Exception {
         server.enqueue(sse("data: {\"choices\":[{\"delta\":{\"content\":\"ok\"}}]}\r\n\r\n"
                 + "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"length\"}]}\r\n\r\n"));
