@@ -113,7 +113,8 @@ final class RunningHub implements AutoCloseable {
         upstream.stop(0);
     }
 
-    private static void answer(HttpExchange ex) throws IOException {
+    /** Answers a chat request as the fake upstream does (whole, streamed, or the broken model's 500). */
+    static void answer(HttpExchange ex) throws IOException {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         if (body.contains("\"broken-model\"")) {
             byte[] err = "{\"error\":{\"message\":\"the model is overloaded\",\"type\":\"server_error\"}}"
