@@ -91,6 +91,11 @@ final class FakeOpenAiUpstream implements AutoCloseable {
         executor.shutdownNow();
     }
 
+    /** Answers a request as this fake does, for a test that serves its own upstream and records in its own way. */
+    void answer(HttpExchange ex) throws IOException {
+        handle(ex);
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         long arrived = System.nanoTime();
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);

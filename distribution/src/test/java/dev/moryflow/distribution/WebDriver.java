@@ -130,8 +130,12 @@ final class WebDriver implements AutoCloseable {
         return unescape(call("GET", path("/element/" + element + "/property/" + name), null));
     }
 
-    /** Accepts the page's {@code confirm()} dialog, waiting up to 10 s for it to open. */
-    void acceptDialog() throws IOException, InterruptedException {
+    /**
+     * Accepts the page's {@code confirm()} dialog, waiting up to 10 s for it to open.
+     *
+     * @return the dialog's text
+     */
+    String acceptDialog() throws IOException, InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (send("GET", path("/alert/text"), null).statusCode() != 200) {
             if (System.nanoTime() > end) {
@@ -139,7 +143,9 @@ final class WebDriver implements AutoCloseable {
             }
             TimeUnit.MILLISECONDS.sleep(50);
         }
+        String text = unescape(call("GET", path("/alert/text"), null));
         call("POST", path("/alert/accept"), "{}");
+        return text;
     }
 
     /** @return the string {@code "value"} of a WebDriver answer, unescaped */

@@ -1,8 +1,15 @@
 package dev.moryflow.itests;
 
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
+
+import java.util.Dictionary;
+import java.util.Map;
 
 import javax.inject.Inject;
 
@@ -14,6 +21,8 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+import dev.moryflow.credentials.CredentialStore;
 
 /** The moryflow Gogo commands run through a real Gogo command processor. */
 @RunWith(PaxExam.class)
@@ -147,5 +156,83 @@ public class ShellIT extends HubTestSupport {
         assertTrue(providers, providers.contains("providers") && providers.contains("scope: moryflow"));
         String all = run("moryflow:help");
         assertTrue(all, all.contains("moryflow:key-confirm"));
+    }
+
+    @Test
+    public void providerAndModelCommandsDoWhatTheConsoleDoesAndAnswerLinesAScriptCanTest() throws Exception {
+        String key = "sk-shell-PROVIDER-ADD-4444";
+        try (FakeUpstream upstream = new FakeUpstream()) {
+            awaitCondition("provider commands not registered", () -> context.getServiceReferences((String) null,
+                    "(osgi.command.function=provider-add)") != null);
+            String bad = run("moryflow:provider-add scripted " + upstream.baseUrl().replace("http://", "")
+                    + " dialect=azure timeoutSeconds=-5");
+            assertTrue(bad, bad.startsWith("error: baseUrl: baseUrl \"") && bad.contains("is not a valid URL")
+                    && bad.contains("\nerror: apiVersion: apiVersion is missing, and Azure OpenAI needs it")
+                    && bad.contains("\nerror: timeoutSeconds: timeoutSeconds is -5, which is negative"));
+            assertNull("nothing was written", configAdmin.listConfigurations(
+                    "(service.pid=" + OPENAI_FACTORY + "~scripted)"));
+
+            String added = run("moryflow:provider-add scripted " + upstream.baseUrl() + " \"name=Scripted AI\" "
+                    + "models=s-model \"header=X-Team: research\" timeoutSeconds=30");
+            assertTrue(added, added.startsWith("Added provider scripted: configuration " + OPENAI_FACTORY
+                    + "~scripted."));
+            awaitProvider("scripted");
+            Dictionary<String, Object> p = configAdmin.getFactoryConfiguration(OPENAI_FACTORY, "scripted", "?")
+                    .getProperties();
+            assertEquals("Scripted AI", p.get("name"));
+            assertArrayEquals(new String[] { "X-Team: research" }, (String[]) p.get("headers"));
+            assertEquals(30, p.get("timeoutSeconds"));
+            String again = run("moryflow:provider-add scripted " + upstream.baseUrl());
+            assertTrue(again, again.startsWith("error: id: a provider with the id scripted exists already"));
+
+            String tags = run("moryflow:model-add scripted vision-model \"displayName=Vision Model\" "
+                    + "contextWindow=32000 capabilities=chat,vision");
+            assertTrue(tags, tags.startsWith("Added model scripted/vision-model: configuration moryflow.model."));
+            awaitCondition("the model entry is not routed", () -> chatService().models().stream().anyMatch(m ->
+                    m.qualifiedName().equals("scripted/vision-model") && m.model().contextWindow() == 32000
+                            && m.model().capabilities().contains(dev.moryflow.provider.Capability.VISION)));
+            String unknownTag = run("moryflow:model-add scripted m2 capabilities=smell");
+            assertTrue(unknownTag, unknownTag.startsWith("error: capabilities: capabilities: \"smell\" is not a "
+                    + "known capability tag: use chat, vision"));
+            String noProvider = run("moryflow:model-add nobody m3");
+            assertTrue(noProvider, noProvider.startsWith("error: provider: there is no provider nobody"));
+
+            String removedModel = run("moryflow:model-remove scripted s-model");
+            assertTrue(removedModel, removedModel.startsWith("Removed model scripted/s-model: its place in the "
+                    + "model list of provider scripted."));
+            String nothing = run("moryflow:model-remove scripted s-model");
+            assertTrue(nothing, nothing.startsWith("error: provider scripted has neither a model entry nor"));
+
+            run("moryflow:key-set scripted", key + "\n");
+            awaitKeyStored("scripted");
+            String removed = run("moryflow:provider-remove scripted");
+            assertTrue(removed, removed.startsWith("Removed provider scripted: its configuration " + OPENAI_FACTORY
+                    + "~scripted, its key, its model entries vision-model."));
+            awaitNoProvider("scripted");
+            assertNull(configAdmin.listConfigurations("(service.factoryPid=moryflow.model)"));
+            CredentialStore store = context.getService(awaitService(CredentialStore.class, ""));
+            awaitCondition("the key went with the provider", () -> store.metadata("scripted").isEmpty());
+            String gone = run("moryflow:provider-remove scripted");
+            assertTrue(gone, gone.startsWith("error: there is no provider configuration scripted"));
+            for (String out : new String[] { bad, added, tags, removed }) {
+                assertFalse(out.contains(key));
+            }
+        }
+    }
+
+    @Test
+    public void helpShowsTheUsageOfEveryProviderAndModelCommand() throws Exception {
+        awaitCondition("shell commands not registered", () -> context.getServiceReferences((String) null,
+                "(osgi.command.function=model-remove)") != null && context.getServiceReferences((String) null,
+                        "(&(osgi.command.scope=moryflow)(osgi.command.function=help))") != null);
+        Map<String, String> usages = Map.of("provider-add", "<id> <baseUrl> [name=<name>]", "provider-remove", "<id>",
+                "model-add", "<provider> <model> [displayName=<name>]", "model-remove", "<provider> <model>");
+        for (Map.Entry<String, String> u : usages.entrySet()) {
+            String help = run("moryflow:help moryflow:" + u.getKey());
+            assertTrue(help, help.startsWith("moryflow:" + u.getKey() + " - ")
+                    && help.contains("usage: moryflow:" + u.getKey() + " " + u.getValue()));
+        }
+        String usage = run("moryflow:provider-remove");
+        assertTrue(usage, usage.startsWith("usage: moryflow:provider-remove <id>"));
     }
 }

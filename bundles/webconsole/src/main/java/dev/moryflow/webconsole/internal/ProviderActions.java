@@ -3,6 +3,7 @@ package dev.moryflow.webconsole.internal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,6 +13,9 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.moryflow.config.CheckedForm;
+import dev.moryflow.config.ModelForm;
+import dev.moryflow.config.ProviderForm;
 import dev.moryflow.credentials.CredentialMetadata;
 import dev.moryflow.credentials.CredentialStore;
 import dev.moryflow.provider.ProviderIds;
@@ -24,9 +28,9 @@ import dev.moryflow.webconsole.internal.Page.Notice;
 final class ProviderActions {
 
     /** The factory of OpenAI-compatible providers, which Add Provider makes. */
-    static final String FACTORY = "moryflow.provider.openai";
+    static final String FACTORY = ProviderForm.FACTORY_PID;
     /** The factory of model entries. */
-    static final String MODEL_FACTORY = "moryflow.model";
+    static final String MODEL_FACTORY = ModelForm.FACTORY_PID;
 
     private final Logger logger = LoggerFactory.getLogger(ProviderActions.class);
     private final ConfigurationAdmin configAdmin;
@@ -72,25 +76,49 @@ final class ProviderActions {
      * key, if one was given, for it (bound to the origin of its base URL). When the key cannot be stored the
      * configuration is removed again: nothing half made stays.
      */
-    Notice add(NewProvider form, char[] key) throws IOException {
-        Configuration made = configAdmin.getFactoryConfiguration(FACTORY, form.id(), "?");
+    Notice add(CheckedForm form, char[] key) throws IOException {
+        String id = form.value(ProviderForm.ID);
+        Configuration made = configAdmin.getFactoryConfiguration(FACTORY, id, "?");
         made.update(form.properties());
         String fingerprint = null;
         if (key != null && key.length > 0) {
             try {
-                fingerprint = credentials.store(form.id(), key).fingerprint();
+                fingerprint = credentials.store(id, key).fingerprint();
             } catch (IllegalArgumentException | IllegalStateException e) {
                 made.delete();
-                return Notice.error("Provider " + form.id() + " was not added: its key could not be stored: "
+                return Notice.error("Provider " + id + " was not added: its key could not be stored: "
                         + e.getMessage());
             }
         }
-        logger.info("Provider {} added in the Web Console{}", form.id(), fingerprint == null ? ""
+        logger.info("Provider {} added in the Web Console{}", id, fingerprint == null ? ""
                 : ", with a key (fingerprint " + fingerprint + ")");
-        String made0 = "Added provider " + form.value(NewProvider.NAME) + " (" + form.id() + "), configuration "
-                + FACTORY + "~" + form.id();
+        String made0 = "Added provider " + form.value(ProviderForm.NAME) + " (" + id + "), configuration "
+                + FACTORY + "~" + id;
         return fingerprint == null ? Notice.ok(made0 + ", no key.") : Notice.ok(made0 + ", key stored: fingerprint",
                 fingerprint);
+    }
+
+    /**
+     * Add Model: writes a {@code moryflow.model} factory configuration (a generated PID) from a checked form. An
+     * entry for the same provider and model id is not made twice.
+     */
+    Notice addModel(CheckedForm form) throws IOException {
+        Hashtable<String, Object> props = form.properties();
+        String provider = (String) props.get(ModelForm.PROVIDER);
+        String model = (String) props.get(ModelForm.ID);
+        for (Configuration c : modelConfigurations(provider)) {
+            if (model.equals(ConfigView.of(c).string(ModelForm.ID))) {
+                return Notice.error("Model " + provider + "/" + model + " was not added: its entry exists already ("
+                        + c.getPid() + "); change it on the Configuration page, or remove it first");
+            }
+        }
+        Configuration made = configAdmin.createFactoryConfiguration(MODEL_FACTORY, "?");
+        made.update(props);
+        logger.info("Model entry {}/{} added in the Web Console ({})", provider, model, made.getPid());
+        Object caps = props.get(ModelForm.CAPABILITIES);
+        return Notice.ok("Added model " + provider + "/" + model + ", configuration " + made.getPid()
+                + (caps == null ? ", no capability tags." : ", capabilities " + String.join(", ", (String[]) caps)
+                        + "."));
     }
 
     /** Set key (none stored yet) or Rotate key (one is stored): the store decides which it is. */

@@ -55,24 +55,32 @@ final class ProviderRows {
         for (ConfigView c : configurations) {
             byId.putIfAbsent(idOf(c), c);
         }
-        Map<String, Integer> entries = new HashMap<>();
+        Map<String, List<String>> entries = new HashMap<>();
         for (ConfigView m : models) {
             String provider = m.string("provider");
             if (provider != null) {
-                entries.merge(provider, 1, Integer::sum);
+                entries.computeIfAbsent(provider, p -> new ArrayList<>()).add(m.string("id"));
             }
         }
         List<ProviderRow> rows = new ArrayList<>();
         for (Registered r : registered) {
             ProviderInfo i = r.info();
             ConfigView c = byId.remove(i.id());
-            rows.add(registeredRow(i, r.models(), c, entries.getOrDefault(i.id(), 0)));
+            List<String> own = entries.getOrDefault(i.id(), List.of());
+            rows.add(registeredRow(i, withEntries(r.models(), own), c, own.size()));
         }
         for (ConfigView c : byId.values()) {
-            rows.add(configurationRow(c, entries.getOrDefault(idOf(c), 0)));
+            rows.add(configurationRow(c, entries.getOrDefault(idOf(c), List.of()).size()));
         }
         rows.sort(Comparator.comparing((ProviderRow p) -> p.preset() != null).thenComparing(ProviderRow::id));
         return rows;
+    }
+
+    /** @return the provider's models, then the model entries it does not list (routing adds those to it) */
+    private static List<String> withEntries(List<String> models, List<String> entries) {
+        List<String> all = new ArrayList<>(models);
+        entries.stream().filter(e -> e != null && !all.contains(e)).forEach(all::add);
+        return all;
     }
 
     private ProviderRow registeredRow(ProviderInfo i, List<String> models, ConfigView c, int modelEntries) {

@@ -11,6 +11,15 @@ import java.util.regex.Pattern;
 
 import org.junit.Test;
 
+import dev.moryflow.chat.RemoteModels;
+import dev.moryflow.config.CheckedForm;
+import dev.moryflow.config.ModelForm;
+import dev.moryflow.config.ProviderForm;
+import dev.moryflow.provider.Diagnosis;
+import dev.moryflow.provider.DiagnosisStep;
+import dev.moryflow.provider.ModelInfo;
+import dev.moryflow.provider.Problem;
+
 public class PageTest {
 
     private static final String TOKEN = "tok-123";
@@ -25,14 +34,15 @@ public class PageTest {
     @Test
     public void everyFormPostsWithTheToken() {
         String html = page.render(List.of(row("a", "ready", true, true, 2), row("b", "needs key", false, false, 0)),
-                NewProvider.empty(), false, null);
+                Page.View.plain(true, true));
         Matcher forms = Pattern.compile("<form [^>]*>").matcher(html);
         int n = 0;
         while (forms.find()) {
             n++;
             assertTrue(forms.group(), forms.group().contains("method='post'"));
         }
-        assertEquals("a: rotate, delete, confirm, remove; b: set, remove; add", 7, n);
+        assertEquals("a: rotate, delete, confirm, test, fetch, remove; b: set, test, fetch, remove; add provider, "
+                + "add model", 12, n);
         assertEquals(n, html.split("name='token' value='" + TOKEN + "'", -1).length - 1);
         assertTrue(html.contains("class='mf-action rotate-key'"));
         assertTrue(html.contains("class='mf-action set-key'"));
@@ -42,9 +52,10 @@ public class PageTest {
 
     @Test
     public void whatUsersTypedIsEscapedAndNeverTheKey() {
-        NewProvider form = NewProvider.check(Map.of("id", "x'y", "name", "${appRoot}<script>", "baseUrl", "nope",
+        CheckedForm form = ProviderForm.check(Map.of("id", "x'y", "name", "${appRoot}<script>", "baseUrl", "nope",
                 "models", ""), id -> false);
-        String html = page.render(List.of(row("a", "ready", false, false, 0)), form, true, Page.Notice.error("<i>"));
+        String html = page.render(List.of(row("a", "ready", false, false, 0)), new Page.View(form, true,
+                CheckedForm.empty(), Page.Notice.error("<i>"), null, null, true, true));
         assertFalse(html.contains("<script>"));
         assertFalse(html.contains("<b>a</b>"));
         assertFalse("the console's substitution sees no ${", html.contains("${"));
@@ -61,5 +72,60 @@ public class PageTest {
         assertEquals("3 providers: 1 ready, 1 needs a key, 1 disabled.", Page.summary(List.of(
                 row("a", "ready", true, false, 0), row("b", "needs key: x", false, false, 0),
                 row("c", "disabled", false, false, 0))));
+    }
+
+    @Test
+    public void withoutTheDoctorAndTheModelListServiceNeitherTestNorFetchIsOffered() {
+        String html = page.render(List.of(row("a", "ready", false, false, 0)), Page.View.plain(false, false));
+        assertFalse(html.contains("class='mf-action test'"));
+        assertFalse(html.contains("class='mf-action fetch-models'"));
+    }
+
+    @Test
+    public void addModelOffersTheProvidersAndEveryCapabilityAndShowsErrorsBesideTheirField() {
+        CheckedForm form = ModelForm.check(Map.of("provider", "b", "id", "", "contextWindow", "big",
+                "capabilities", new String[] { "vision", "tools" }));
+        String html = page.render(List.of(row("a", "ready", false, false, 0), row("b", "ready", false, false, 0)),
+                new Page.View(CheckedForm.empty(), false, form, null, null, null, true, true));
+        assertTrue(html.contains("<option value='a'>a (&lt;b&gt;a&lt;/b&gt;)</option>"));
+        assertTrue(html.contains("<option value='b' selected='selected'>"));
+        for (String tag : new String[] { "chat", "vision", "tools", "reasoning", "json", "embedding", "web-search",
+            "audio" }) {
+            assertTrue(tag, html.contains("id='cap-" + tag + "'"));
+        }
+        assertTrue(html.contains("id='cap-vision' checked='checked'"));
+        assertFalse(html.contains("id='cap-chat' checked='checked'"));
+        assertTrue(html.contains("id='model-error-id'>id is missing"));
+        assertTrue(html.contains("id='model-error-contextWindow'>contextWindow = &quot;big&quot; is not a number"));
+        assertTrue("the model form's fields do not clash with Add Provider's", html.contains("id='model-id'")
+                && html.contains("id='add-id'"));
+    }
+
+    @Test
+    public void aTestReportShowsEachStepWithItsOutcomeCauseAndFix() {
+        Diagnosis d = new Diagnosis("a", "m1", List.of(
+                new DiagnosisStep(DiagnosisStep.BASE_URL, DiagnosisStep.Outcome.PASSED, 12, "answers", null, null, null),
+                new DiagnosisStep(DiagnosisStep.KEY, DiagnosisStep.Outcome.FAILED, 30, null, "the key was refused",
+                        "set the key again", Problem.AUTHENTICATION),
+                new DiagnosisStep(DiagnosisStep.MODEL, DiagnosisStep.Outcome.SKIPPED, 0, null, null, null, null)), 42);
+        String html = page.render(List.of(row("a", "ready", true, false, 0)), new Page.View(CheckedForm.empty(),
+                false, CheckedForm.empty(), null, d, null, true, true));
+        assertTrue(html.contains("<tr class='step mf-failed'><td class='step-name'>Key</td><td class='outcome'>failed"
+                + "</td><td class='time'>30 ms</td><td class='detail'></td><td class='cause'>the key was refused</td>"
+                + "<td class='fix'>set the key again</td></tr>"));
+        assertTrue(html.contains("<td class='outcome'>skipped</td><td class='time'></td>"));
+        assertTrue(html.contains("FAILED in 42 ms: Key \u2014 the key was refused"));
+    }
+
+    @Test
+    public void fetchedModelsNotInTheListCanBeTickedThoseInItAreShownTicked() {
+        RemoteModels r = new RemoteModels("a", List.of(new ModelInfo("m1", null, 0, 0, null),
+                new ModelInfo("new-one", null, 8000, 0, null)), List.of("m1", "m2"), List.of("new-one"), List.of("m2"));
+        String html = page.render(List.of(row("a", "ready", false, false, 0)), new Page.View(CheckedForm.empty(),
+                false, CheckedForm.empty(), null, null, r, true, true));
+        assertTrue(html.contains("value='m1' checked='checked' disabled='disabled'"));
+        assertTrue(html.contains("<input type='checkbox' name='model' value='new-one'/>"));
+        assertTrue(html.contains("class='mf-action add-models'"));
+        assertTrue(html.contains("not served (renamed or retired?): m2"));
     }
 }

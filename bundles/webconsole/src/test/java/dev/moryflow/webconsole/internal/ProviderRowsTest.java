@@ -69,7 +69,8 @@ public class ProviderRowsTest {
         assertEquals("fingerprint ab12cd34, stored 3 days ago", mine.key());
         assertTrue(mine.hasKey() && mine.keyable());
         assertEquals(2, mine.modelEntries());
-        assertEquals(List.of("gpt-4"), mine.models());
+        assertEquals("a model entry the provider does not list is routed to it, so it is shown with its models",
+                List.of("gpt-4", "o1"), mine.models());
 
         assertEquals("ready (no key needed)", row(all, "local").status());
         assertEquals("none needed", row(all, "local").key());
