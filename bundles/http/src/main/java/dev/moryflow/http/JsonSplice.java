@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
@@ -20,7 +21,11 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
  */
 public final class JsonSplice {
 
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            // an answer is bounded as a whole (maxAnswerMiB of moryflow.http) and each event (maxEventMiB): one long
+            // string in it, such as a big base64 image, is no reason to refuse it (Jackson's default is 20 M chars)
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+            .build();
     private static final byte[] INCLUDE_USAGE = "\"include_usage\":true".getBytes(StandardCharsets.US_ASCII);
 
     private JsonSplice() {

@@ -116,6 +116,13 @@ public final class Problems {
         String proxyName = viaProxy ? address(proxy.address()) : null;
         String text = allMessages(error).toLowerCase(Locale.ROOT);
 
+        AnswersInMemoryException full = find(error, AnswersInMemoryException.class);
+        if (full != null) {
+            return fail(Problem.RATE_LIMITED, "the hub is holding as many large answers as its memory allows ("
+                    + AnswerTooLargeException.size(full.budgetBytes()) + ", an eighth of its heap); the answer from "
+                    + target + " was stopped", "Retry in a moment. If many large answers at once are expected, give "
+                    + "the hub more memory (JAVA_OPTS=\"-Xmx1g\" bin/moryflow).", full);
+        }
         AnswerTooLargeException large = find(error, AnswerTooLargeException.class);
         if (large != null) {
             return tooLarge(large, target);
@@ -462,7 +469,9 @@ public final class Problems {
             problem = Problem.PERMISSION;
             what = "the provider refused access: the key is not allowed to do this, or the region is restricted";
         } else if (status == 404 || all.contains("model_not_found")
-                || ((status == 400 || status == 422 || status < 300) && modelMissing(all))) {
+                // the wording is a guess, made only when the upstream gave no code of its own (its "model_error"
+                // for "the model produced invalid output" is no missing model)
+                || ((status == 400 || status == 422 || status < 300) && blank(e.code()) && modelMissing(all))) {
             if (all.contains("model_not_found") || "model".equals(e.param()) || mentionsModel(e.message(), model)
                     || (status != 404 && modelMissing(all))) {
                 problem = Problem.MODEL_NOT_FOUND;
@@ -514,6 +523,10 @@ public final class Problems {
         }
         return new ProviderException(problem, message.toString(), hint, Math.max(status, 0), upstreamCode, null,
                 null);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
     private static boolean modelMissing(String all) {

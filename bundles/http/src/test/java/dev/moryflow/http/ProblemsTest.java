@@ -75,6 +75,16 @@ public class ProblemsTest {
     }
 
     @Test
+    public void anUpstreamsOwnErrorCodeIsNeverGuessedIntoAMissingModel() {
+        ProviderException own = Problems.upstreamError(200, Map.of("message", "The model produced invalid output",
+                "code", "model_error"), "m", null);
+        assertEquals(Problem.UPSTREAM_ERROR, own.problem());
+        assertEquals("model_error", own.upstreamCode());
+        ProviderException guessed = Problems.upstreamError(200, Map.of("message", "unknown model m"), "m", null);
+        assertEquals("without a code of its own the wording still tells", Problem.MODEL_NOT_FOUND, guessed.problem());
+    }
+
+    @Test
     public void notFoundOfTheEndpointPointsAtTheBaseUrl() {
         ProviderException e = status(404, "<html><head><title>404 Not Found</title></head><body>nginx</body></html>");
         assertEquals(Problem.UPSTREAM_ERROR, e.problem());

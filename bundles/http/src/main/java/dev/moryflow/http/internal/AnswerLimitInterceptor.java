@@ -24,9 +24,15 @@ import okio.Okio;
 final class AnswerLimitInterceptor implements Interceptor {
 
     private final long maxBytes;
+    private final AnswerMemory memory;
 
-    AnswerLimitInterceptor(long maxBytes) {
+    /**
+     * @param maxBytes the most bytes of one answer
+     * @param memory   the bytes of all answers being read whole now, shared by every client of the hub
+     */
+    AnswerLimitInterceptor(long maxBytes, AnswerMemory memory) {
         this.maxBytes = maxBytes;
+        this.memory = memory;
     }
 
     @Override
@@ -60,6 +66,12 @@ final class AnswerLimitInterceptor implements Interceptor {
         private final ResponseBody delegate;
         private final BufferedSource source;
 
+        /**
+         * What this answer holds of the hub's memory for answers: given back when the response is closed, after the
+         * caller has parsed and passed it on (every caller closes its response), not when its bytes have been read.
+         */
+        private final AnswerMemory.Share share = memory.share();
+
         LimitedBody(ResponseBody delegate, long limit) {
             this.delegate = delegate;
             this.source = Okio.buffer(new ForwardingSource(delegate.source()) {
@@ -72,7 +84,13 @@ final class AnswerLimitInterceptor implements Interceptor {
                         read += n;
                         if (read > limit) {
                             sink.clear();
+                            share.release();
                             throw tooLarge();
+                        }
+                        if (!share.take(n)) {
+                            sink.clear();
+                            share.release();
+                            throw memory.full();
                         }
                     }
                     return n;
@@ -97,6 +115,7 @@ final class AnswerLimitInterceptor implements Interceptor {
 
         @Override
         public void close() {
+            share.release();
             delegate.close();
         }
     }

@@ -45,6 +45,8 @@ public class HttpClientsImpl implements HttpClients {
     private final Logger logger = LoggerFactory.getLogger(HttpClientsImpl.class);
     private final Dispatcher dispatcher;
     private final ConnectionPool pool;
+    /** Lives as long as the pool: bounds the memory of all answers read whole at once. */
+    private final AnswerMemory answerMemory = AnswerMemory.forHeap();
     private final AtomicReference<Current> current = new AtomicReference<>();
     /** Lives as long as the pool: it remembers which pooled connections have answered before. */
     private final StaleConnectionGuard staleGuard =
@@ -92,7 +94,7 @@ public class HttpClientsImpl implements HttpClients {
                 // to 0.40 ms (a gateway talks to a few hosts and keeps their connections)
                 .fastFallback(false)
                 .addInterceptor(new ConnectRetryInterceptor(s.retries()))
-                .addInterceptor(new AnswerLimitInterceptor(s.maxAnswerBytes()))
+                .addInterceptor(new AnswerLimitInterceptor(s.maxAnswerBytes(), answerMemory))
                 .addNetworkInterceptor(staleGuard);
         if (s.proxy() != null) {
             b.proxy(s.proxy());

@@ -75,6 +75,40 @@ public class AnswerLimitInterceptorTest {
     }
 
     @Test
+    public void answersHeldAtOnceAreBoundedTogetherAndAClosedOneGivesItsShareBack() throws Exception {
+        try (MockWebServer server = new MockWebServer()) {
+            for (int i = 0; i < 3; i++) {
+                server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "application/json")
+                        .chunkedBody(bytes(2L * MIB), 64 * 1024).build());
+            }
+            server.start();
+            AnswerMemory memory = new AnswerMemory(3L * MIB);
+            okhttp3.OkHttpClient client = new okhttp3.OkHttpClient.Builder()
+                    .addInterceptor(new AnswerLimitInterceptor(32L * MIB, memory)).build();
+            Request req = new Request.Builder().url(server.url("/v1/chat/completions")).build();
+            try (Response first = client.newCall(req).execute()) {
+                assertEquals(2 * MIB, first.body().bytes().length);
+                assertEquals("held until its response is closed", 2L * MIB, memory.used());
+                try (Response second = client.newCall(req).execute()) {
+                    second.body().bytes();
+                    fail("4 MiB of answers were held with room for 3");
+                } catch (dev.moryflow.http.AnswersInMemoryException expected) {
+                    ProviderException p = Problems.transport(expected, server.url("/v1"), null);
+                    assertEquals(Problem.RATE_LIMITED, p.problem());
+                    assertTrue(p.getMessage(), p.getMessage().startsWith("the hub is holding as many large answers "
+                            + "as its memory allows (3 MiB"));
+                }
+                assertEquals("the refused one gave back what it took", 2L * MIB, memory.used());
+            }
+            assertEquals(0, memory.used());
+            try (Response third = client.newCall(req).execute()) {
+                assertEquals(2 * MIB, third.body().bytes().length);
+            }
+            assertEquals(0, memory.used());
+        }
+    }
+
+    @Test
     public void anAnswerWhoseLengthIsOverTheLimitFailsBeforeItsBodyIsRead() throws Exception {
         try (MockWebServer server = new MockWebServer()) {
             server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "application/json")

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -37,7 +38,11 @@ final class OpenAiCodec {
     private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_call_id");
     private static final int SHOWN = 200;
 
-    private final JsonFactory factory = JsonFactory.builder().build();
+    private final JsonFactory factory = JsonFactory.builder()
+            // an answer is bounded as a whole (maxAnswerMiB of moryflow.http) and each event (maxEventMiB): one long
+            // string in it, such as a big base64 image, is no reason to refuse it (Jackson's default is 20 M chars)
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+            .build();
 
     // ------------------------------------------------------------------------------------------------ requests
 

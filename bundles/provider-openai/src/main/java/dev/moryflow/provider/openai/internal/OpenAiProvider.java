@@ -50,6 +50,8 @@ final class OpenAiProvider implements ProviderService {
     private final HttpClients http;
     private final Function<String, String> env;
     private final OpenAiCodec codec;
+    /** Whether this provider's server refused the stream_options the hub adds (then it is no longer added). */
+    private volatile boolean usageRefused;
     /** Chats running now, counted only while the configuration sets maxConcurrent. */
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
     private volatile ProviderConfig config;
@@ -72,6 +74,7 @@ final class OpenAiProvider implements ProviderService {
 
     void update(ProviderConfig c) {
         this.config = c;
+        this.usageRefused = false; // another server, or another version of it, may take stream_options
     }
 
     ProviderConfig config() {
@@ -188,6 +191,10 @@ final class OpenAiProvider implements ProviderService {
             Body body = body(request, streamed);
             call.passThrough(request.hasRaw(), body.usageAdded);
             Request req = request(c, c.chatUrl(), RequestBody.create(body.bytes, JSON), key, streamed);
+            if (body.asSent != null) {
+                call.withoutUsage(request(c, c.chatUrl(), RequestBody.create(body.asSent, JSON), key, streamed),
+                        client, () -> usageRefused = true);
+            }
             call.start(client.newCall(req), key);
             key = null; // the call owns it now
         } catch (ProviderException e) {
@@ -220,10 +227,13 @@ final class OpenAiProvider implements ProviderService {
     private static final class Body {
         final byte[] bytes;
         final boolean usageAdded;
+        /** The client's body with only the model replaced, when the hub added its stream_options to it. */
+        final byte[] asSent;
 
-        Body(byte[] bytes, boolean usageAdded) {
+        Body(byte[] bytes, boolean usageAdded, byte[] asSent) {
             this.bytes = bytes;
             this.usageAdded = usageAdded;
+            this.asSent = asSent;
         }
     }
 
@@ -236,15 +246,15 @@ final class OpenAiProvider implements ProviderService {
         if (request.hasRaw()) {
             try {
                 byte[] bytes = JsonSplice.replaceTopLevelString(request.raw(), "model", request.model());
-                byte[] withUsage = stream ? JsonSplice.includeUsage(bytes) : null;
-                return withUsage == null ? new Body(bytes, false) : new Body(withUsage, true);
+                byte[] withUsage = stream && !usageRefused ? JsonSplice.includeUsage(bytes) : null;
+                return withUsage == null ? new Body(bytes, false, null) : new Body(withUsage, true, bytes);
             } catch (IOException e) {
                 throw new ProviderException(Problem.BAD_REQUEST, "the request body is not a JSON object: "
                         + e.getMessage(), "Send the chat request as one JSON object.");
             }
         }
         try {
-            return new Body(codec.writeChat(request, stream), false);
+            return new Body(codec.writeChat(request, stream), false, null);
         } catch (IllegalArgumentException e) {
             throw new ProviderException(Problem.BAD_REQUEST, e.getMessage(),
                     "Pass only JSON values (text, numbers, true/false, lists, maps) as request parameters.");

@@ -13,8 +13,28 @@ import dev.moryflow.provider.Usage;
  * Builds the whole answer of a stream from its events: text and reasoning appended, the last finish reason and
  * usage kept, and tool call deltas merged by their {@code index} (id, type and name from the first delta that has
  * them, arguments concatenated). Confined to the thread reading the stream.
+ * <p>
+ * A stream has no length limit (it is handed on as it arrives), so what is kept of its text is: at most
+ * {@link #KEPT_CHARS} characters of content, reasoning and tool arguments together, for the hub's own callers
+ * (events, the shell, the doctor); the rest is counted, not kept. A client of the gateway gets every event.
  */
 final class StreamAssembler {
+
+    /** The most characters of a streamed answer's text kept for its assembled whole. */
+    static final int KEPT_CHARS = 1 << 20;
+    private final int keptChars;
+    private int kept;
+    private long dropped;
+
+    /** For a stream: keeps {@link #KEPT_CHARS} characters of its text. */
+    StreamAssembler() {
+        this(KEPT_CHARS);
+    }
+
+    /** @param keptChars the most characters of text kept ({@link Integer#MAX_VALUE} for a whole answer) */
+    StreamAssembler(int keptChars) {
+        this.keptChars = keptChars;
+    }
 
     private String id;
     private String model;
@@ -33,15 +53,15 @@ final class StreamAssembler {
             model = p.model;
         }
         if (p.content != null) {
-            content.append(p.content);
+            keep(content, p.content);
         } else if (p.refusal != null) {
-            content.append(p.refusal);
+            keep(content, p.refusal);
         }
         if (p.reasoning != null) {
             if (reasoning == null) {
                 reasoning = new StringBuilder();
             }
-            reasoning.append(p.reasoning);
+            keep(reasoning, p.reasoning);
         }
         if (p.finishReason != null) {
             finishReason = p.finishReason;
@@ -84,12 +104,28 @@ final class StreamAssembler {
                 call.name = (String) f.get("name");
             }
             Object args = f.get("arguments");
-            if (args instanceof String) {
-                call.arguments.append((String) args);
-            } else if (args != null) {
-                call.arguments.append(args);
+            if (args != null) {
+                keep(call.arguments, args instanceof String ? (String) args : String.valueOf(args));
             }
         }
+    }
+
+    /** Appends what the budget of kept characters still allows; counts the rest. */
+    private void keep(StringBuilder to, String text) {
+        int room = keptChars - kept;
+        if (text.length() <= room) {
+            to.append(text);
+            kept += text.length();
+        } else {
+            to.append(text, 0, Math.max(room, 0));
+            kept = keptChars;
+            dropped += text.length() - Math.max(room, 0);
+        }
+    }
+
+    /** @return how many characters of text were counted but not kept (0 for an answer within the budget) */
+    long dropped() {
+        return dropped;
     }
 
     /** @return whether a finish reason arrived */

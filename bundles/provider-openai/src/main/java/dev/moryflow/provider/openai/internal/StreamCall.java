@@ -22,6 +22,7 @@ import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
 import dev.moryflow.provider.StreamHandle;
 import okhttp3.Call;
+import okhttp3.Request;
 import okhttp3.Callback;
 import okhttp3.Response;
 
@@ -57,6 +58,10 @@ final class StreamCall implements StreamHandle, Callback {
     private volatile boolean passThrough;
     /** Whether the hub added {@code include_usage}: the usage-only event is then counted but not handed on. */
     private volatile boolean usageAdded;
+    /** The request as the client sent it (without the hub's stream_options), while it may still be needed. */
+    private volatile Request asSent;
+    private volatile Call.Factory factory;
+    private volatile Runnable onUsageRefused;
     /** Owned by the thread that reads the answer; wiped when it is done. */
     private char[] key;
 
@@ -171,8 +176,12 @@ final class StreamCall implements StreamHandle, Callback {
 
     @Override
     public void onResponse(Call c, Response response) {
+        boolean resent = false;
         try (response) {
-            read(response);
+            resent = resentWithoutUsage(c, response);
+            if (!resent) {
+                read(response);
+            }
         } catch (IOException e) {
             if (!isCancelled()) {
                 error(Problems.transport(e, c.request().url(), proxy));
@@ -184,8 +193,55 @@ final class StreamCall implements StreamHandle, Callback {
             error(new ProviderException(Problem.RESPONSE_FORMAT, "the stream could not be read: "
                     + e.getClass().getSimpleName(), null, 0, null, providerId, null));
         } finally {
-            wipeKey();
+            if (!resent) {
+                wipeKey();
+            }
         }
+    }
+
+    /**
+     * A server that refuses the {@code stream_options} the hub added (older Azure API versions, some self-hosted
+     * servers: 400 naming it) gets the client's request again, as the client sent it: the 400 means nothing of the
+     * first was processed. The provider then stops adding it ({@link #withoutUsage}).
+     *
+     * @return whether the request was sent again (this response is then done with)
+     */
+    private boolean resentWithoutUsage(Call c, Response response) throws IOException {
+        Request plain = asSent;
+        if (plain == null || !usageAdded || response.code() != 400
+                || !response.peekBody(64 * 1024).string().contains("stream_options")) {
+            return false;
+        }
+        asSent = null;
+        usageAdded = false;
+        Call again = factory.newCall(plain);
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            call = again;
+        }
+        logger.info("Provider {} refused the stream_options the hub adds to learn a stream's token counts; the "
+                + "request was sent again as the client sent it, and this provider's streams no longer get it",
+                providerId);
+        Runnable refused = onUsageRefused;
+        if (refused != null) {
+            refused.run();
+        }
+        again.enqueue(this);
+        return true;
+    }
+
+    /**
+     * @param request   the client's request as it sent it, to send instead when the server refuses the hub's
+     *                  {@code stream_options}
+     * @param factory   makes the call for it
+     * @param onRefused run when that happened
+     */
+    void withoutUsage(Request request, Call.Factory factory, Runnable onRefused) {
+        this.asSent = request;
+        this.factory = factory;
+        this.onUsageRefused = onRefused;
     }
 
     private void read(Response response) throws IOException, ProviderException {
@@ -201,7 +257,8 @@ final class StreamCall implements StreamHandle, Callback {
             if (piece.error != null) {
                 throw Problems.upstreamError(response.code(), piece.error, model, key);
             }
-            StreamAssembler whole = new StreamAssembler();
+            // a whole answer is bounded already (maxAnswerMiB): all of it is kept
+            StreamAssembler whole = new StreamAssembler(Integer.MAX_VALUE);
             whole.add(piece);
             if (!streamed) {
                 complete(whole.response(providerId, model, answer));
@@ -260,6 +317,10 @@ final class StreamCall implements StreamHandle, Callback {
                     "The connection may have been cut by a proxy or the provider; retry. "
                             + Problem.RESPONSE_FORMAT.defaultHint(),
                     0, null, providerId, null);
+        }
+        if (assembler.dropped() > 0) {
+            logger.debug("Stream of provider {}: {} characters of its text were handed on but not kept (the hub "
+                    + "keeps {})", providerId, assembler.dropped(), StreamAssembler.KEPT_CHARS);
         }
         complete(assembler.response(providerId, model));
     }

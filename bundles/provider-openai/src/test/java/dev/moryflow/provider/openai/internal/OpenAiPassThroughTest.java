@@ -156,4 +156,30 @@ public class OpenAiPassThroughTest {
         assertTrue(raws.get(2).contains("\"usage\""));
         assertFalse(raws.contains(null));
     }
+
+    @Test
+    public void aServerRefusingTheHubsStreamOptionsGetsTheClientsRequestAgainAndNeverTheOptionsAfter()
+            throws Exception {
+        String body = "{\"model\":\"groq/llama\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"stream\":true}";
+        server.enqueue(new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json")
+                .body("{\"error\":{\"message\":\"Unrecognized request argument supplied: stream_options\","
+                        + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}").build());
+        for (int i = 0; i < 2; i++) {
+            server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream").body(STREAM)
+                    .build());
+        }
+        OpenAiProvider p = provider();
+        Fakes.Listener first = new Fakes.Listener();
+        p.stream(clientRequest(body), first);
+        first.awaitEnd();
+        assertNull("the client saw no failure: " + first.error, first.error);
+        assertTrue(taken().getBody().utf8().contains("\"include_usage\":true"));
+        assertEquals("sent again as the client sent it", exceptModel(body), taken().getBody().utf8());
+        assertEquals(3, first.chunks.size()); // the usage chunk came unasked: it is the client's now
+        Fakes.Listener next = new Fakes.Listener();
+        p.stream(clientRequest(body), next);
+        next.awaitEnd();
+        assertEquals("the provider no longer adds it", exceptModel(body), taken().getBody().utf8());
+    }
 }
