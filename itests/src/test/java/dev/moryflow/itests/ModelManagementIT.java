@@ -148,8 +148,13 @@ public class ModelManagementIT extends HubTestSupport {
             provider("moving", "name", "Moving", "baseUrl", after.baseUrl(), "models", new String[] { "mv-model" });
             awaitCondition("the key is not held", () -> store().metadata("moving").map(CredentialMetadata::held)
                     .orElse(false));
-            awaitCondition("the row offers no Confirm move", () -> row(get().body(), "moving")
-                    .contains("class='mf-action confirm-move'"));
+            try {
+                awaitCondition("the row offers no Confirm move", () -> row(get().body(), "moving")
+                        .contains("class='mf-action confirm-move'"));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the row: " + row(get().body(), "moving")
+                        + "; the provider: " + context.getService(awaitProvider("moving")).info(), e);
+            }
 
             HttpResponse<String> confirmed = post(token(get().body()), "action", "confirm-move", "id", "moving");
             assertTrue(confirmed.body(), confirmed.body().contains("The key of provider moving now goes to "
