@@ -181,7 +181,17 @@ public class KeyOwnershipIT extends HubTestSupport {
         awaitCondition("the model entry of the deleted provider is not reported as orphaned", () -> send("GET",
                 "/api/models", null).body().contains("orphaned: provider gone is not there"));
         provider("gone", "baseUrl", b.baseUrl(), "models", new String[] { "m" });
-        awaitProvider("gone");
+        try {
+            awaitProvider("gone");
+        } catch (AssertionError e) {
+            StringBuilder seen = new StringBuilder();
+            Configuration[] all = configAdmin.listConfigurations("(service.pid=" + OPENAI_FACTORY + "~gone)");
+            for (Configuration c : all == null ? new Configuration[0] : all) {
+                seen.append(c.getPid()).append(" factory ").append(c.getFactoryPid()).append(" ")
+                        .append(c.getProperties()).append("; ");
+            }
+            throw new AssertionError(e.getMessage() + "; Config Admin has: " + seen, e);
+        }
         assertEquals(200, chat("gone/m").statusCode());
         assertNull("the old key reached the new provider's host", b.take().header("Authorization"));
         assertTrue(a.all().isEmpty());
