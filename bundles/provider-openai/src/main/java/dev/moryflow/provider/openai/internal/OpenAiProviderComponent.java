@@ -1,14 +1,9 @@
 package dev.moryflow.provider.openai.internal;
 
-import java.util.Hashtable;
 import java.util.Map;
 import java.util.function.Function;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -25,8 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.moryflow.credentials.CredentialStore;
 import dev.moryflow.http.HttpClients;
-import dev.moryflow.provider.ProviderIds;
-import dev.moryflow.provider.ProviderService;
+import dev.moryflow.http.ProviderRegistration;
 
 /**
  * One OpenAI-compatible provider per {@code moryflow.provider.openai} factory configuration. The component offers
@@ -165,11 +159,10 @@ public class OpenAiProviderComponent {
     private final Logger logger = LoggerFactory.getLogger(OpenAiProviderComponent.class);
     private final CredentialStore store;
     private final HttpClients http;
-    private final BundleContext context;
+    private final ProviderRegistration registration;
     private final Function<String, String> env;
     private final OpenAiCodec codec = new OpenAiCodec();
     private OpenAiProvider provider;
-    private ServiceRegistration<ProviderService> registration;
 
     /**
      * @param store      the credential store: this bundle's view, which may read the keys of the providers it
@@ -189,7 +182,7 @@ public class OpenAiProviderComponent {
             Map<String, Object> properties, Function<String, String> env) {
         this.store = store;
         this.http = http;
-        this.context = context;
+        this.registration = new ProviderRegistration(context);
         this.env = env;
         apply(properties);
     }
@@ -201,26 +194,25 @@ public class OpenAiProviderComponent {
 
     @Deactivate
     void deactivate() {
-        if (registration != null) {
-            unregister();
+        if (registration.isRegistered()) {
+            registration.unregister();
             logger.info("Provider {} removed", provider.config().id());
         }
     }
 
     private void apply(Map<String, Object> properties) {
-        String label = label(properties);
+        String label = ProviderRegistration.label(properties);
         ProviderConfig c;
         try {
-            if (isDisabled(properties)) {
-                unregister();
+            if (ProviderRegistration.isDisabled(properties)) {
+                registration.unregister();
                 logger.info("Provider {} is disabled (enabled = false): not registered", label);
                 return;
             }
             c = ProviderConfig.parse(properties);
         } catch (InvalidConfigurationException e) {
-            unregister();
-            if (ProviderIds.isUnnamed(string(properties.get(Constants.SERVICE_PID)),
-                    string(properties.get("service.factoryPid")))) {
+            registration.unregister();
+            if (ProviderRegistration.waitsForId(properties)) {
                 // the credentials bundle gives it its id and replaces it by the named configuration of that id
                 logger.debug("Provider configuration {} waits for its id: {}", label, e.getMessage());
             } else {
@@ -228,96 +220,27 @@ public class OpenAiProviderComponent {
             }
             return;
         }
-        String holder = otherHolder(c.id(), c.pid());
+        String holder = registration.otherHolder(c.id(), c.pid());
         if (holder != null) {
-            unregister();
+            registration.unregister();
             logger.warn("Provider {} not registered: the provider id {} is already used by another provider ({}): "
                     + "give this configuration another id (deploy/moryflow.provider.openai-<id>.cfg) or remove "
                     + "the other one; its key, if it has one, is not used", label, c.id(), holder);
             return;
         }
-        Hashtable<String, Object> props = c.serviceProperties();
-        if (registration == null) {
+        if (!registration.isRegistered()) {
             provider = new OpenAiProvider(store, http, env, codec, c);
-            registration = context.registerService(ProviderService.class, provider, props);
-            logger.info("Provider {} registered: {} protocol, base URL {}, models {}", c.id(), c.protocol(),
-                    c.displayBaseUrl(), c.models());
-            warnInsecure(c);
         } else {
             provider.update(c);
-            registration.setProperties(props);
-            logger.info("Provider {} updated: {} protocol, base URL {}, models {}", c.id(), c.protocol(),
-                    c.displayBaseUrl(), c.models());
-            warnInsecure(c);
         }
-    }
-
-    private void warnInsecure(ProviderConfig c) {
-        if (c.transport() == dev.moryflow.provider.Transport.INSECURE_REFUSED) {
-            logger.warn("Provider {}: base URL {} is plain http:// to another machine; every request is refused (no "
-                    + "key is sent) until it uses https:// or its configuration sets allowInsecure = true", c.id(),
-                    c.displayBaseUrl());
-        } else if (c.transport() == dev.moryflow.provider.Transport.INSECURE_ALLOWED) {
-            logger.warn("Provider {}: base URL {} is plain http:// to another machine and allowInsecure = true: its "
-                    + "key and messages cross the network unencrypted", c.id(), c.displayBaseUrl());
-        }
-    }
-
-    private static boolean isDisabled(Map<String, Object> properties) {
-        Object v = properties.get(ProviderConfig.ENABLED);
-        String s = v == null ? null : ProviderConfig.string(v);
-        return s != null && s.equalsIgnoreCase("false");
-    }
-
-    private static String label(Map<String, Object> properties) {
-        Object pid = properties.get(Constants.SERVICE_PID);
-        if (!(pid instanceof String)) {
-            return "(unnamed)";
-        }
-        String id = ProviderIds.of((String) pid);
-        return ProviderIds.isValid(id) ? id : (String) pid;
-    }
-
-    private static String string(Object v) {
-        return v instanceof String ? (String) v : null;
-    }
-
-    /** @return who else, from another configuration, registered a provider with this id, or null when nobody */
-    private String otherHolder(String id, String pid) {
-        try {
-            ServiceReference<?>[] refs = context.getServiceReferences(ProviderService.class.getName(),
-                    "(" + ProviderService.PROVIDER_ID + "=" + ProviderIds.filterValue(id) + ")");
-            if (refs == null) {
-                return null;
-            }
-            ServiceReference<?> own = registration == null ? null : registration.getReference();
-            for (ServiceReference<?> ref : refs) {
-                // the same configuration's earlier instance, still going (deleted and made again at once), is no
-                // other provider: it is unregistered in a moment
-                if (!ref.equals(own) && !pid.equals(ref.getProperty(Constants.SERVICE_PID))) {
-                    return ref.getBundle() == null ? "unregistering" : "bundle " + ref.getBundle().getSymbolicName();
-                }
-            }
-        } catch (InvalidSyntaxException | IllegalStateException e) {
-            logger.debug("Could not check whether provider id {} is free", id, e);
-        }
-        return null;
-    }
-
-    private void unregister() {
-        ServiceRegistration<ProviderService> r = registration;
-        registration = null;
-        if (r != null) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                // already gone with the bundle
-            }
-        }
+        boolean registered = registration.registerOrUpdate(provider, c.serviceProperties());
+        logger.info("Provider {} {}: {} protocol, base URL {}, models {}", c.id(),
+                registered ? "registered" : "updated", c.protocol(), c.displayBaseUrl(), c.models());
+        ProviderRegistration.warnInsecure(logger, c.transport(), c.id(), c.displayBaseUrl());
     }
 
     /** @return the registered provider, or null; for tests */
     OpenAiProvider provider() {
-        return registration == null ? null : provider;
+        return registration.isRegistered() ? provider : null;
     }
 }
