@@ -314,7 +314,15 @@ final class RequestTranslator {
             out.put("description", f.get("description"));
         }
         Object schema = f.get("parameters");
-        out.put("input_schema", schema instanceof Map ? schema : Map.of("type", "object", "properties", Map.of()));
+        if (schema instanceof Map) {
+            out.put("input_schema", schema);
+        } else {
+            // a function without parameters: the API requires a schema
+            Map<String, Object> empty = new LinkedHashMap<>();
+            empty.put("type", "object");
+            empty.put("properties", Map.of());
+            out.put("input_schema", empty);
+        }
         return out;
     }
 
