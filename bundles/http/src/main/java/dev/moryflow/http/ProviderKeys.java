@@ -22,21 +22,48 @@ import dev.moryflow.provider.Transport;
  * ({@link CredentialStore#admitExternal}). Nothing is sent without the store's word: a held key or a refused read is
  * a {@link Problem#NOT_READY} failure naming the fix, never a fall-back to another key. Keys are returned as
  * {@code char[]} the caller wipes ({@link #wipe}) once the request is written; no message here contains one.
+ * <p>
+ * The credentials bundle gives a key only to <em>code of the bundle</em> that registered the provider: it looks at
+ * the calling class. So the two calls that need a key, {@code read} and {@code admitExternal}, are made through an
+ * {@link OwnCode} the provider bundle implements with a class of its own (not a lambda: lambda frames belong to no
+ * bundle and would leave this bundle's code as the caller, which is refused).
  *
  * @since 1.3
  */
 public final class ProviderKeys {
 
+    /**
+     * The provider bundle's own code that asks the credential store for a key: implemented there by a plain class
+     * calling its own {@link CredentialStore} view.
+     */
+    public interface OwnCode {
+        /**
+         * @param id     the provider id
+         * @param origin the origin the key will be sent to
+         * @return {@code store.read(id, origin)}
+         */
+        Optional<char[]> read(String id, String origin);
+
+        /**
+         * @param id     the provider id
+         * @param origin the origin the key from the environment will be sent to
+         */
+        void admitExternal(String id, String origin);
+    }
+
     private final Logger logger = LoggerFactory.getLogger(ProviderKeys.class);
     private final CredentialStore store;
+    private final OwnCode own;
     private final Function<String, String> env;
 
     /**
-     * @param store the credential store: the provider bundle's own view
+     * @param store the credential store: the provider bundle's own view (asked for metadata only)
+     * @param own   the provider bundle's class that reads keys from that view
      * @param env   looks up environment variables ({@code System::getenv}; faked in tests)
      */
-    public ProviderKeys(CredentialStore store, Function<String, String> env) {
+    public ProviderKeys(CredentialStore store, OwnCode own, Function<String, String> env) {
         this.store = store;
+        this.own = own;
         this.env = env;
     }
 
@@ -73,7 +100,7 @@ public final class ProviderKeys {
             key = stored(id, origin);
             if (key == null && envValue(envName) != null) {
                 // the environment's key obeys the same rule: sent only to the origin it was first used for
-                store.admitExternal(id, origin);
+                own.admitExternal(id, origin);
                 String fromEnv = envValue(envName);
                 key = fromEnv == null ? null : fromEnv.toCharArray();
             }
@@ -108,7 +135,7 @@ public final class ProviderKeys {
 
     private char[] stored(String id, String origin) {
         try {
-            Optional<char[]> s = store.read(id, origin);
+            Optional<char[]> s = own.read(id, origin);
             if (s.isPresent() && s.get().length > 0) {
                 return s.get();
             }

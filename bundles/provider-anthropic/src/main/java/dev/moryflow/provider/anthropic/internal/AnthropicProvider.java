@@ -57,7 +57,7 @@ final class AnthropicProvider implements ProviderService {
      * @param config the configuration
      */
     AnthropicProvider(CredentialStore store, HttpClients http, Function<String, String> env, AnthropicConfig config) {
-        this.keys = new ProviderKeys(store, env);
+        this.keys = new ProviderKeys(store, new OwnKeyReads(store), env);
         this.http = http;
         this.config = config;
     }

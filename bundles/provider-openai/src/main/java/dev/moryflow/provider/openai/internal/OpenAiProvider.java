@@ -52,7 +52,7 @@ final class OpenAiProvider implements ProviderService {
      */
     OpenAiProvider(CredentialStore store, HttpClients http, Function<String, String> env, OpenAiCodec codec,
             ProviderConfig config) {
-        this.keys = new ProviderKeys(store, env);
+        this.keys = new ProviderKeys(store, new OwnKeyReads(store), env);
         this.http = http;
         this.codec = codec;
         this.config = config;
