@@ -2,6 +2,7 @@ package dev.moryflow.http;
 
 import java.util.Dictionary;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -39,7 +40,7 @@ public final class ProviderRegistration {
      * @param properties the component's configuration
      * @return whether it says {@code enabled = false} (as a boolean or as text)
      */
-    public static boolean isDisabled(Map<String, ?> properties) {
+    static boolean isDisabled(Map<String, ?> properties) {
         String s = ConfigValues.string(properties.get("enabled"));
         return s != null && s.equalsIgnoreCase("false");
     }
@@ -48,7 +49,7 @@ public final class ProviderRegistration {
      * @param properties the component's configuration
      * @return the provider id its PID names, else the PID, for log lines
      */
-    public static String label(Map<String, ?> properties) {
+    static String label(Map<String, ?> properties) {
         Object pid = properties.get(Constants.SERVICE_PID);
         if (!(pid instanceof String)) {
             return "(unnamed)";
@@ -62,7 +63,7 @@ public final class ProviderRegistration {
      * @return whether it is a generated factory configuration (the Web Console's "+") that the credentials bundle
      *         is about to replace by the named configuration of its id: not worth a warning
      */
-    public static boolean waitsForId(Map<String, ?> properties) {
+    static boolean waitsForId(Map<String, ?> properties) {
         Object pid = properties.get(Constants.SERVICE_PID);
         Object factory = properties.get("service.factoryPid");
         return ProviderIds.isUnnamed(pid instanceof String ? (String) pid : null,
@@ -86,6 +87,62 @@ public final class ProviderRegistration {
             logger.warn("Provider {}: base URL {} is plain http:// to another machine and allowInsecure = true: its "
                     + "key and messages cross the network unencrypted", id, displayUrl);
         }
+    }
+
+    /** Reads and validates one provider configuration. */
+    public interface Reader<C> {
+        /**
+         * @param properties the component's configuration
+         * @return the provider's configuration
+         * @throws SettingException naming the property, the fault and the fix (never a secret)
+         */
+        C read(Map<String, ?> properties) throws SettingException;
+    }
+
+    /**
+     * Decides whether a configuration makes a provider: not when it is disabled, invalid, or claims an id another
+     * configuration's provider has. Then the service, if any, is unregistered and the reason logged once (INFO for
+     * disabled, WARN with the fix otherwise, DEBUG for a console-made configuration about to get its id).
+     *
+     * @param properties the component's configuration
+     * @param reader     reads it
+     * @param idOf       the provider id of what was read
+     * @param factory    the factory PID, for the fix in log lines ({@code deploy/<factory>-<id>.cfg})
+     * @param logger     the provider bundle's logger
+     * @param <C>        the provider's configuration type
+     * @return the configuration to register or update the provider with, or null when there is none
+     */
+    public <C> C accept(Map<String, ?> properties, Reader<C> reader, Function<C, String> idOf, String factory,
+            Logger logger) {
+        String label = label(properties);
+        if (isDisabled(properties)) {
+            unregister();
+            logger.info("Provider {} is disabled (enabled = false): not registered", label);
+            return null;
+        }
+        C c;
+        try {
+            c = reader.read(properties);
+        } catch (SettingException e) {
+            unregister();
+            if (waitsForId(properties)) {
+                // the credentials bundle gives it its id and replaces it by the named configuration of that id
+                logger.debug("Provider configuration {} waits for its id: {}", label, e.getMessage());
+            } else {
+                logger.warn("Provider {} not registered: {}", label, e.getMessage());
+            }
+            return null;
+        }
+        String id = idOf.apply(c);
+        String holder = otherHolder(id, String.valueOf(properties.get(Constants.SERVICE_PID)));
+        if (holder != null) {
+            unregister();
+            logger.warn("Provider {} not registered: the provider id {} is already used by another provider ({}): "
+                    + "give this configuration another id (deploy/{}-<id>.cfg) or remove the other one; its key, if "
+                    + "it has one, is not used", label, id, holder, factory);
+            return null;
+        }
+        return c;
     }
 
     /**

@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import dev.moryflow.credentials.CredentialStore;
 import dev.moryflow.http.HttpClients;
 import dev.moryflow.http.ProviderRegistration;
-import dev.moryflow.http.SettingException;
 
 /**
  * One Anthropic provider per {@code moryflow.provider.anthropic} factory configuration. The component offers no
@@ -187,31 +186,8 @@ public class AnthropicProviderComponent {
     }
 
     private void apply(Map<String, Object> properties) {
-        String label = ProviderRegistration.label(properties);
-        if (ProviderRegistration.isDisabled(properties)) {
-            registration.unregister();
-            logger.info("Provider {} is disabled (enabled = false): not registered", label);
-            return;
-        }
-        AnthropicConfig c;
-        try {
-            c = AnthropicConfig.parse(properties);
-        } catch (SettingException e) {
-            registration.unregister();
-            if (ProviderRegistration.waitsForId(properties)) {
-                // the credentials bundle gives it its id and replaces it by the named configuration of that id
-                logger.debug("Provider configuration {} waits for its id: {}", label, e.getMessage());
-            } else {
-                logger.warn("Provider {} not registered: {}", label, e.getMessage());
-            }
-            return;
-        }
-        String holder = registration.otherHolder(c.id(), c.pid());
-        if (holder != null) {
-            registration.unregister();
-            logger.warn("Provider {} not registered: the provider id {} is already used by another provider ({}): "
-                    + "give this configuration another id (deploy/moryflow.provider.anthropic-<id>.cfg) or remove "
-                    + "the other one; its key, if it has one, is not used", label, c.id(), holder);
+        AnthropicConfig c = registration.accept(properties, AnthropicConfig::parse, AnthropicConfig::id, PID, logger);
+        if (c == null) {
             return;
         }
         if (registration.isRegistered()) {

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import dev.moryflow.credentials.CredentialStore;
 import dev.moryflow.http.HttpClients;
 import dev.moryflow.http.ProviderRegistration;
+import dev.moryflow.http.SettingException;
 
 /**
  * One OpenAI-compatible provider per {@code moryflow.provider.openai} factory configuration. The component offers
@@ -201,31 +202,9 @@ public class OpenAiProviderComponent {
     }
 
     private void apply(Map<String, Object> properties) {
-        String label = ProviderRegistration.label(properties);
-        ProviderConfig c;
-        try {
-            if (ProviderRegistration.isDisabled(properties)) {
-                registration.unregister();
-                logger.info("Provider {} is disabled (enabled = false): not registered", label);
-                return;
-            }
-            c = ProviderConfig.parse(properties);
-        } catch (InvalidConfigurationException e) {
-            registration.unregister();
-            if (ProviderRegistration.waitsForId(properties)) {
-                // the credentials bundle gives it its id and replaces it by the named configuration of that id
-                logger.debug("Provider configuration {} waits for its id: {}", label, e.getMessage());
-            } else {
-                logger.warn("Provider {} not registered: {}", label, e.getMessage());
-            }
-            return;
-        }
-        String holder = registration.otherHolder(c.id(), c.pid());
-        if (holder != null) {
-            registration.unregister();
-            logger.warn("Provider {} not registered: the provider id {} is already used by another provider ({}): "
-                    + "give this configuration another id (deploy/moryflow.provider.openai-<id>.cfg) or remove "
-                    + "the other one; its key, if it has one, is not used", label, c.id(), holder);
+        ProviderConfig c = registration.accept(properties, OpenAiProviderComponent::read, ProviderConfig::id, PID,
+                logger);
+        if (c == null) {
             return;
         }
         if (!registration.isRegistered()) {
@@ -237,6 +216,14 @@ public class OpenAiProviderComponent {
         logger.info("Provider {} {}: {} protocol, base URL {}, models {}", c.id(),
                 registered ? "registered" : "updated", c.protocol(), c.displayBaseUrl(), c.models());
         ProviderRegistration.warnInsecure(logger, c.transport(), c.id(), c.displayBaseUrl());
+    }
+
+    private static ProviderConfig read(Map<String, ?> properties) throws SettingException {
+        try {
+            return ProviderConfig.parse(properties);
+        } catch (InvalidConfigurationException e) {
+            throw new SettingException(e.field(), e.getMessage());
+        }
     }
 
     /** @return the registered provider, or null; for tests */
