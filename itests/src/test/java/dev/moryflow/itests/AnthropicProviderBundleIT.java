@@ -230,7 +230,41 @@ public class AnthropicProviderBundleIT extends HubTestSupport {
                 assertFalse("the key reached a client", answer.contains(KEY));
             }
 
-            bundle.uninstall();
+            // uninstalled while a chat streams: that chat ends at once with an error saying so, its upstream
+            // connection closed
+            java.util.concurrent.CompletableFuture<Boolean> upstreamClosed = new java.util.concurrent.CompletableFuture<>();
+            upstream.script(r -> FakeUpstream.Reply.sseUntilClosed(java.util.List.of(
+                    "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_slow\",\"model\":\"claude-sonnet-4-5\","
+                            + "\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}",
+                    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+                    "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Once\"}}"),
+                    upstreamClosed));
+            upstream.clear();
+            HttpResponse<java.io.InputStream> running = http.send(HttpRequest
+                    .newBuilder(URI.create(base() + "/v1/chat/completions")).timeout(Duration.ofSeconds(20))
+                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude/claude-sonnet-4-5\",\"stream\":true,"
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"tell a long story\"}]}")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, running.statusCode());
+            StringBuilder cut = new StringBuilder();
+            try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    running.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null && !line.contains("\"content\":\"Once\"")) {
+                    cut.append(line).append('\n');
+                }
+                assertTrue("the stream ended before its first chunk: " + cut, line != null);
+                bundle.uninstall(); // mid-stream
+                while ((line = lines.readLine()) != null) {
+                    cut.append(line).append('\n');
+                }
+            }
+            String c = cut.toString();
+            assertTrue(c, c.contains("provider claude was removed while this chat was running"));
+            assertTrue(c, c.endsWith("data: [DONE]\n\n"));
+            assertTrue("the upstream connection stayed open", upstreamClosed.get(10, java.util.concurrent.TimeUnit.SECONDS));
+
             awaitNoProvider("claude");
             awaitCondition("claude's models are still listed", () -> !models().body().contains("claude/"));
             HttpResponse<String> gone = chat("{\"model\":\"claude/claude-sonnet-4-5\",\"messages\":[{\"role\":"

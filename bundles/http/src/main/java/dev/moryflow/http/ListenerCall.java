@@ -48,6 +48,8 @@ public abstract class ListenerCall implements StreamHandle, Callback {
     private volatile Call call;
     /** Owned by the thread that reads the answer; wiped when it is done. */
     private char[] key;
+    /** Told once when the call has ended, however it ended ({@link LiveCalls} forgets it then). */
+    private volatile Runnable whenEnded;
 
     /**
      * @param providerId the provider, named in every failure
@@ -166,6 +168,37 @@ public abstract class ListenerCall implements StreamHandle, Callback {
         if (c != null) {
             c.cancel();
         }
+        ended();
+    }
+
+    /**
+     * Ends the call at once with {@code reason} told to the listener (unless it has ended already), and closes the
+     * upstream connection: for a provider that goes away while its chats run (its bundle stopped, its configuration
+     * deleted), so that they end with an error naming what happened instead of hanging or completing later.
+     *
+     * @param reason what the listener is told
+     */
+    public final void abort(ProviderException reason) {
+        error(reason);
+        Call c = call;
+        if (c != null) {
+            c.cancel();
+        }
+    }
+
+    /** @param r run once when the call has ended (at once if it has already) */
+    final void whenEnded(Runnable r) {
+        whenEnded = r;
+        if (isDone()) {
+            ended();
+        }
+    }
+
+    private void ended() {
+        Runnable r = whenEnded;
+        if (r != null) {
+            r.run();
+        }
     }
 
     @Override
@@ -242,6 +275,7 @@ public abstract class ListenerCall implements StreamHandle, Callback {
         if (c != null) {
             c.cancel();
         }
+        ended();
         return false;
     }
 
@@ -254,6 +288,7 @@ public abstract class ListenerCall implements StreamHandle, Callback {
             }
             closed = true;
             finished = true;
+            ended(); // before the listener hears of it: whoever it tells sees the call gone
             try {
                 listener.onComplete(response);
             } catch (RuntimeException e) {
@@ -272,6 +307,7 @@ public abstract class ListenerCall implements StreamHandle, Callback {
             }
             closed = true;
             finished = true;
+            ended();
             try {
                 listener.onError(named);
             } catch (RuntimeException ex) {

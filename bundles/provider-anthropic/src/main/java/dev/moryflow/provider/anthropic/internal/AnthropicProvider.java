@@ -13,6 +13,7 @@ import dev.moryflow.credentials.CredentialStore;
 import dev.moryflow.http.HttpClients;
 import dev.moryflow.http.JsonValues;
 import dev.moryflow.http.ListenerCall;
+import dev.moryflow.http.LiveCalls;
 import dev.moryflow.http.Problems;
 import dev.moryflow.http.ProviderKeys;
 import dev.moryflow.provider.ChatRequest;
@@ -20,6 +21,7 @@ import dev.moryflow.provider.ChatResponse;
 import dev.moryflow.provider.ChatStreamListener;
 import dev.moryflow.provider.KeyState;
 import dev.moryflow.provider.ModelInfo;
+import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
 import dev.moryflow.provider.ProviderInfo;
 import dev.moryflow.provider.ProviderService;
@@ -48,6 +50,7 @@ final class AnthropicProvider implements ProviderService {
     private final HttpClients http;
     private final JsonFactory json = new JsonFactory();
     private final RequestTranslator translator = new RequestTranslator();
+    private final LiveCalls live = new LiveCalls();
     private volatile AnthropicConfig config;
 
     /**
@@ -64,6 +67,23 @@ final class AnthropicProvider implements ProviderService {
 
     void update(AnthropicConfig c) {
         this.config = c;
+    }
+
+    /**
+     * Ends every chat still running through this provider with an error saying why: it is going away.
+     *
+     * @param why what happened, for example {@code its bundle was stopped}
+     */
+    void close(String why) {
+        String id = config.id();
+        live.abortAll(new ProviderException(Problem.NOT_READY, "provider " + id + " was removed while this chat was "
+                + "running (" + why + "); nothing more comes from it", "Send the chat again: it goes to the provider "
+                + "that serves the model now.", 0, null, id, null));
+    }
+
+    /** @return how many chats are running through this provider; for tests */
+    int running() {
+        return live.size();
     }
 
     AnthropicConfig config() {
@@ -101,8 +121,8 @@ final class AnthropicProvider implements ProviderService {
     private StreamHandle send(ChatRequest request, ChatStreamListener listener, boolean streamed) {
         AnthropicConfig c = config;
         OkHttpClient client = http.client(c.timeout(), c.connection());
-        AnthropicCall call = new AnthropicCall(c.id(), request.model(), listener, json, client.proxy(),
-                http.maxEventBytes(), streamed);
+        AnthropicCall call = live.track(new AnthropicCall(c.id(), request.model(), listener, json, client.proxy(),
+                http.maxEventBytes(), streamed));
         char[] key = null;
         try {
             ProviderKeys.refuseInsecure(c.transport(), c.id(), c.displayBaseUrl());

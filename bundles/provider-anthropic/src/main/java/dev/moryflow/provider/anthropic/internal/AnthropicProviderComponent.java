@@ -183,11 +183,19 @@ public class AnthropicProviderComponent {
             registration.unregister();
             logger.info("Provider {} removed", provider.config().id());
         }
+        if (provider != null) {
+            // the bundle stops or the configuration is gone: chats still running end now, saying so
+            provider.close("its configuration was deleted or its bundle stopped");
+        }
     }
 
     private void apply(Map<String, Object> properties) {
         AnthropicConfig c = registration.accept(properties, AnthropicConfig::parse, AnthropicConfig::id, PID, logger);
         if (c == null) {
+            if (provider != null) {
+                provider.close("its configuration was disabled or became invalid");
+                provider = null;
+            }
             return;
         }
         if (registration.isRegistered()) {

@@ -412,4 +412,32 @@ public class AnthropicProviderTest {
         assertTrue(h.isDone());
         assertFalse(rec.end.isDone());
     }
+
+    @Test
+    public void aProviderGoingAwayEndsItsRunningStreamsWithAnErrorSayingSo() throws Exception {
+        server.enqueue(sse("tool-use.sse").newBuilder().throttleBody(16, 200, TimeUnit.MILLISECONDS).build());
+        AnthropicProvider p = provider();
+        Recorder rec = new Recorder();
+        p.stream(ChatRequest.of("claude-sonnet-4-5", "hi"), rec);
+        server.takeRequest();
+        assertEquals(1, p.running());
+        p.close("its bundle was stopped");
+        ProviderException e = rec.error();
+        assertEquals(Problem.NOT_READY, e.problem());
+        assertTrue(e.getMessage(), e.getMessage().contains("provider claude was removed while this chat was running "
+                + "(its bundle was stopped)"));
+        assertEquals(0, p.running());
+    }
+
+    @Test
+    public void endedCallsAreForgotten() throws Exception {
+        server.enqueue(json(200, WHOLE));
+        server.enqueue(sse("thinking.sse"));
+        AnthropicProvider p = provider();
+        p.chat(ChatRequest.of("claude-sonnet-4-5", "hi"));
+        Recorder rec = new Recorder();
+        p.stream(ChatRequest.of("claude-sonnet-4-5", "hi"), rec);
+        rec.response();
+        assertEquals(0, p.running());
+    }
 }
