@@ -86,6 +86,10 @@ public class AnthropicProviderBundleIT extends HubTestSupport {
                 frameworkProperty("itest.anthropic.jar").value(new File(jar).toURI().toString()));
     }
 
+    private dev.moryflow.credentials.CredentialStore store() throws Exception {
+        return context.getService(awaitService(dev.moryflow.credentials.CredentialStore.class, ""));
+    }
+
     private String base() {
         return "http://127.0.0.1:" + context.getProperty("org.osgi.service.http.port");
     }
@@ -229,6 +233,17 @@ public class AnthropicProviderBundleIT extends HubTestSupport {
             for (String answer : new String[] { w, s, overloaded.body(), midway.body(), refused.body() }) {
                 assertFalse("the key reached a client", answer.contains(KEY));
             }
+
+            // one namespace of ids across provider bundles: an OpenAI-compatible "claude" is refused, its key unused
+            Configuration twin = provider("claude", "baseUrl", upstream.baseUrl(), "apiKey", "sk-twin-0123456789abcdef",
+                    "models", new String[] { "twin-model" });
+            awaitCondition("the twin's key is still in its configuration", () -> twin.getProperties() == null
+                    || twin.getProperties().get("apiKey") == null);
+            assertEquals(1, providerRefs("(provider.id=claude)").length);
+            assertEquals("anthropic", context.getService(awaitProvider("claude")).info().protocol());
+            assertFalse(models().body().contains("twin-model"));
+            assertTrue(store().verify("claude", KEY.toCharArray()));
+            twin.delete();
 
             // uninstalled while a chat streams: that chat ends at once with an error saying so, its upstream
             // connection closed

@@ -1,6 +1,8 @@
 package dev.moryflow.http;
 
 import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -170,6 +172,33 @@ public final class ProviderRegistration {
             logger.debug("Could not check whether provider id {} is free", id, e);
         }
         return null;
+    }
+
+    /**
+     * The service properties of a provider, as every provider bundle registers them; never a key.
+     *
+     * @param id       {@value ProviderService#PROVIDER_ID}
+     * @param name     {@value ProviderService#PROVIDER_NAME}
+     * @param protocol {@value ProviderService#PROVIDER_PROTOCOL}
+     * @param models   {@value ProviderService#PROVIDER_MODELS}
+     * @param preset   {@value ProviderService#PROVIDER_PRESET}, or null for a custom provider
+     * @param ranking  {@code service.ranking}
+     * @param pid      {@code service.pid}: the configuration, which the credentials bundle checks the key's owner by
+     * @return the properties
+     */
+    public static Hashtable<String, Object> serviceProperties(String id, String name, String protocol,
+            List<String> models, String preset, int ranking, String pid) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(ProviderService.PROVIDER_ID, id);
+        props.put(ProviderService.PROVIDER_NAME, name);
+        props.put(ProviderService.PROVIDER_PROTOCOL, protocol);
+        props.put(ProviderService.PROVIDER_MODELS, models.toArray(new String[0]));
+        if (preset != null) {
+            props.put(ProviderService.PROVIDER_PRESET, preset);
+        }
+        props.put(Constants.SERVICE_RANKING, ranking);
+        props.put(Constants.SERVICE_PID, pid);
+        return props;
     }
 
     /** @return whether a service is registered */

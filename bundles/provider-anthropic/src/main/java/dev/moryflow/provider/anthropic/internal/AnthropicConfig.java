@@ -13,6 +13,7 @@ import org.osgi.framework.Constants;
 import dev.moryflow.credentials.Origins;
 import dev.moryflow.http.ConfigValues;
 import dev.moryflow.http.ConnectionSettings;
+import dev.moryflow.http.ProviderRegistration;
 import dev.moryflow.http.SettingException;
 import dev.moryflow.provider.KeyState;
 import dev.moryflow.provider.ModelInfo;
@@ -151,17 +152,7 @@ final class AnthropicConfig {
 
     /** @return the service properties this provider is registered with; never the key */
     Hashtable<String, Object> serviceProperties() {
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(ProviderService.PROVIDER_ID, id);
-        props.put(ProviderService.PROVIDER_NAME, name);
-        props.put(ProviderService.PROVIDER_PROTOCOL, PROTOCOL);
-        props.put(ProviderService.PROVIDER_MODELS, models.toArray(new String[0]));
-        if (preset != null) {
-            props.put(ProviderService.PROVIDER_PRESET, preset);
-        }
-        props.put(Constants.SERVICE_RANKING, ranking);
-        props.put(Constants.SERVICE_PID, pid);
-        return props;
+        return ProviderRegistration.serviceProperties(id, name, PROTOCOL, models, preset, ranking, pid);
     }
 
     /** @return what {@link dev.moryflow.http.ProviderKeys#state} reports when there is no key */

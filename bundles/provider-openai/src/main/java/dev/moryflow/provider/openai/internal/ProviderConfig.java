@@ -13,11 +13,11 @@ import org.osgi.framework.Constants;
 import dev.moryflow.credentials.Origins;
 import dev.moryflow.http.ConfigValues;
 import dev.moryflow.http.ConnectionSettings;
+import dev.moryflow.http.ProviderRegistration;
 import dev.moryflow.http.Problems;
 import dev.moryflow.http.SettingException;
 import dev.moryflow.provider.ModelInfo;
 import dev.moryflow.provider.ProviderIds;
-import dev.moryflow.provider.ProviderService;
 import dev.moryflow.provider.Transport;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
@@ -222,17 +222,7 @@ final class ProviderConfig {
 
     /** @return the service properties this provider is registered with; never the key */
     Hashtable<String, Object> serviceProperties() {
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(ProviderService.PROVIDER_ID, id);
-        props.put(ProviderService.PROVIDER_NAME, name);
-        props.put(ProviderService.PROVIDER_PROTOCOL, dialect.protocol);
-        props.put(ProviderService.PROVIDER_MODELS, models.toArray(new String[0]));
-        if (preset != null) {
-            props.put(ProviderService.PROVIDER_PRESET, preset);
-        }
-        props.put(Constants.SERVICE_RANKING, ranking);
-        props.put(Constants.SERVICE_PID, pid);
-        return props;
+        return ProviderRegistration.serviceProperties(id, name, dialect.protocol, models, preset, ranking, pid);
     }
 
     String pid() {
