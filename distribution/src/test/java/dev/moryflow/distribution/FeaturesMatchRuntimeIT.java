@@ -34,7 +34,7 @@ public class FeaturesMatchRuntimeIT {
         List<String> missing = new ArrayList<>();
         for (String file : List.of("bin/moryflow", "bin/felix.jar", "conf/config.properties", "etc/log4j2.xml",
                 "etc/gosh_profile", "deploy/lmstudio.cfg.example", "deploy/custom-provider.cfg.example",
-                "deploy/azure-openai.cfg.example", "extras/README.txt")) {
+                "deploy/azure-openai.cfg.example", "deploy/anthropic.cfg.example", "extras/README.txt")) {
             if (!Files.isRegularFile(runtime.resolve(file))) {
                 missing.add(file);
             }

@@ -14,7 +14,13 @@
  * {@code Builder.raw}) carry the client's body as sent, {@link dev.moryflow.provider.ChatResponse#raw()} the
  * upstream's whole JSON answer and {@link dev.moryflow.provider.ChatChunk#raw()} the upstream's SSE {@code data} of
  * one event; each with {@code hasRaw()}, and constructors taking it.
+ * <p>
+ * 2.3: {@link dev.moryflow.provider.ProviderService#chatAsync} (a whole answer without holding the caller's thread).
+ * <p>
+ * 2.4: the prompt's cache details in {@link dev.moryflow.provider.Usage} ({@code cachedPromptTokens},
+ * {@code cacheCreationTokens}), so that a provider of another protocol (Anthropic) can report them for the gateway
+ * to write as OpenAI's {@code prompt_tokens_details}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.3.0")
+@org.osgi.annotation.versioning.Version("2.4.0")
 package dev.moryflow.provider;

@@ -12,6 +12,10 @@
  * with any secret removed from upstream text.</li>
  * <li>{@link dev.moryflow.http.JsonSplice} (1.2): exact byte edits of a JSON object's top-level values (the
  * {@code model} of a body passed through, {@code stream_options.include_usage}), without re-serializing it.</li>
+ * <li>1.3: what every provider bundle does the same way: {@link dev.moryflow.http.ConfigValues} (a provider
+ * configuration's values, read leniently and refused with the property named), {@link dev.moryflow.http.ProviderKeys}
+ * (a provider's key from the credential store or its environment variable, bound to the base URL's origin) and
+ * {@link dev.moryflow.http.ListenerCall} (one chat call and the stream listener's contract).</li>
  * </ul>
  * The package exposes OkHttp ({@code okhttp3}) and Okio ({@code okio}) types: protocol bundles build their
  * requests with them.

@@ -83,7 +83,7 @@ final class Doctor {
     /** What the doctor knows about the provider before it starts. */
     static final class Target {
         final String id;
-        /** the provider's configuration properties, or null when it has none of the openai factory */
+        /** the provider's configuration properties (of any provider factory), or null when it has none */
         final Map<String, Object> config;
         /** the registered service, or null when there is none */
         final ProviderService service;
@@ -94,6 +94,23 @@ final class Doctor {
             this.config = config;
             this.service = service;
             this.rotationWarningDays = rotationWarningDays;
+        }
+
+        /** @return the factory PID of its configuration: {@code moryflow.provider.openai} unless it says otherwise */
+        String factory() {
+            String f = prop("service.factoryPid");
+            return f == null ? DoctorComponent.OPENAI_FACTORY : f;
+        }
+
+        /** @return its deploy file's name, {@code <factory>-<id>.cfg} */
+        String file() {
+            return factory() + "-" + id + ".cfg";
+        }
+
+        /** @return whether it is an Anthropic provider (Messages API) */
+        boolean anthropic() {
+            return AnthropicChecks.FACTORY.equals(factory())
+                    || service != null && "anthropic".equals(protocolOf(service));
         }
 
         String prop(String name) {
@@ -120,6 +137,7 @@ final class Doctor {
         ProviderInfo info;
         HttpUrl url;
         boolean azure;
+        boolean anthropic;
         boolean openaiShape;
         List<String> remote;
         String remoteNote;
@@ -128,6 +146,11 @@ final class Doctor {
 
         Run(Target t) {
             this.t = t;
+        }
+
+        /** @return the request that lists the models, as the user would look it up */
+        String modelList() {
+            return anthropic ? "GET /v1/models" : "GET /models";
         }
 
         /** @return the provider's own timeout when it is shorter than the probe's */
@@ -207,8 +230,8 @@ final class Doctor {
         }
         if (t.service == null) {
             r.fail(Slot.CONFIGURATION, 0, null, "provider " + t.id + " is configured but not running: its "
-                    + "configuration was refused", "Read the hub's log line for moryflow.provider.openai~" + t.id
-                            + ": it names the field to correct in deploy/moryflow.provider.openai-" + t.id + ".cfg.",
+                    + "configuration was refused", "Read the hub's log line for " + t.factory() + "~" + t.id
+                            + ": it names the field to correct in deploy/" + t.file() + ".",
                     Problem.NOT_READY);
             security(r);
             return r.finish(start);
@@ -241,14 +264,14 @@ final class Doctor {
         Target t = r.t;
         if (t.config == null && t.service == null) {
             r.fail(Slot.CONFIGURATION, 0, null, "no provider with the id " + t.id + " is configured",
-                    "Add one: drop deploy/moryflow.provider.openai-" + t.id + ".cfg with baseUrl = "
+                    "Add one: drop deploy/" + t.file() + " with baseUrl = "
                             + "https://api.example.com/v1 and apiKey = <your key>; moryflow:providers lists the "
                             + "configured providers.", Problem.NOT_READY);
             return false;
         }
         if (t.config != null && "false".equalsIgnoreCase(t.prop("enabled"))) {
             r.fail(Slot.CONFIGURATION, 0, null, "provider " + t.id + " is disabled (enabled = false)",
-                    "Set enabled = true in deploy/moryflow.provider.openai-" + t.id + ".cfg (or in the Web "
+                    "Set enabled = true in deploy/" + t.file() + " (or in the Web "
                             + "Console's configuration form).", Problem.NOT_READY);
             return false;
         }
@@ -258,7 +281,7 @@ final class Doctor {
                 r.connection = ConnectionSettings.from(t.config);
             } catch (SettingException e) {
                 r.fail(Slot.CONFIGURATION, 0, null, e.getMessage(), "Correct " + e.property() + " in "
-                        + "deploy/moryflow.provider.openai-" + t.id + ".cfg (or in the Web Console's configuration "
+                        + "deploy/" + t.file() + " (or in the Web Console's configuration "
                         + "form); the provider is not offered until then.", Problem.NOT_READY);
                 return false;
             }
@@ -283,8 +306,13 @@ final class Doctor {
         }
         String dialect = r.t.prop("dialect");
         r.azure = "azure".equalsIgnoreCase(dialect) || r.info != null && "azure".equals(r.info.protocol());
-        r.openaiShape = r.info == null ? !r.azure : "openai".equals(r.info.protocol());
-        Checks.UrlVerdict v = Checks.baseUrl(raw, r.azure, r.t.prop("apiVersion"));
+        r.anthropic = r.t.anthropic();
+        r.openaiShape = r.info == null ? !r.azure && !r.anthropic : "openai".equals(r.info.protocol());
+        if (r.anthropic) {
+            raw = AnthropicChecks.baseUrl(raw);
+        }
+        Checks.UrlVerdict pasted = r.anthropic ? AnthropicChecks.endpointPasted(raw) : null;
+        Checks.UrlVerdict v = pasted != null ? pasted : Checks.baseUrl(raw, r.azure, r.t.prop("apiVersion"));
         if (v.failed) {
             r.fail(Slot.BASE_URL, millisSince(t0), null, v.cause, v.fix, Problem.NOT_READY);
             return false;
@@ -333,7 +361,11 @@ final class Doctor {
 
     private Probe probe(Run r, HttpUrl url) throws IOException {
         OkHttpClient client = http.client(r.probeTimeout(), r.connection);
-        Request req = new Request.Builder().url(url).header("Accept", "application/json").get().build();
+        Request.Builder b = new Request.Builder().url(url).header("Accept", "application/json").get();
+        if (r.anthropic) {
+            b.header("anthropic-version", AnthropicChecks.version(r.t.prop("anthropicVersion")));
+        }
+        Request req = b.build();
         try (Response response = client.newCall(req).execute()) {
             return new Probe(url, response);
         }
@@ -349,7 +381,8 @@ final class Doctor {
     }
 
     private boolean connection(Run r) {
-        HttpUrl probeUrl = r.azure ? r.url.newBuilder().query(null).build() : child(r.url, "models");
+        HttpUrl probeUrl = r.azure ? r.url.newBuilder().query(null).build()
+                : r.anthropic ? AnthropicChecks.modelsUrl(r.url) : child(r.url, "models");
         long t0 = System.nanoTime();
         Probe p;
         try {
@@ -372,12 +405,45 @@ final class Doctor {
         r.pass(Slot.CONNECTION, ms, "connected to " + Checks.origin(r.url) + ("https".equals(r.url.scheme())
                 ? " (TLS certificate accepted)" : "") + "; GET " + probeUrl.encodedPath() + " answered HTTP "
                 + p.status + " in " + ms + " ms");
-        if (!r.azure && r.openaiShape) {
+        if (r.anthropic) {
+            anthropicProbe(r, p);
+        } else if (!r.azure && r.openaiShape) {
             baseUrlProbe(r, p);
         } else {
             r.pass(Slot.BASE_URL, 0, "the server answers at " + Checks.shownBase(r.url));
         }
         return true;
+    }
+
+    /** Is the Messages API at the Base URL? Without a key, its GET /v1/models answers 401 with Anthropic's error. */
+    private void anthropicProbe(Run r, Probe p) {
+        String base = Checks.shownBase(r.url);
+        String seen = "GET " + p.url.encodedPath() + ": " + p.shown();
+        if (AnthropicChecks.isTheApi(p.status, p.body)) {
+            r.pass(Slot.BASE_URL, 0, "the Messages API answers at " + base + " (GET /v1/models without a key: HTTP "
+                    + p.status + ")");
+            if (p.status == 400 && p.body.toLowerCase(Locale.ROOT).contains("anthropic-version")) {
+                versionRefused(r, 0, seen);
+            }
+            return;
+        }
+        if (p.status >= 300 && p.status < 400) {
+            ProviderException e = Problems.httpStatus(p.status, p.headers, p.body, null, null);
+            r.fail(Slot.BASE_URL, 0, seen, e.getMessage(), e.hint(), Problem.UPSTREAM_ERROR);
+            return;
+        }
+        r.fail(Slot.BASE_URL, 0, seen, (p.html() ? "a web page (HTML) answered at " : "no Anthropic Messages API at ")
+                + base + ": GET " + p.url.encodedPath() + " answered HTTP " + p.status,
+                "Set baseUrl = " + AnthropicChecks.DEFAULT_BASE_URL + " (the default), or the address of the "
+                        + "gateway that serves the Messages API; the hub adds /v1/messages itself.",
+                p.html() ? Problem.RESPONSE_FORMAT : Problem.UPSTREAM_ERROR);
+    }
+
+    private void versionRefused(Run r, long ms, String seen) {
+        r.fail(Slot.CONFIGURATION, ms, seen, "the Messages API does not accept anthropic-version "
+                + AnthropicChecks.version(r.t.prop("anthropicVersion")),
+                "Set anthropicVersion = " + AnthropicChecks.DEFAULT_VERSION + " (the default) in deploy/" + r.t.file()
+                        + ", or a version Anthropic documents.", Problem.BAD_REQUEST);
     }
 
     /** Is the API at the Base URL? A web page or a 404 there is checked against the same address with /v1. */
@@ -438,10 +504,10 @@ final class Doctor {
         long t0 = System.nanoTime();
         KeyState state = r.info == null ? KeyState.PRESENT : r.info.keyState();
         if (state == KeyState.MISSING) {
-            String env = r.t.prop("apiKeyEnv");
+            String env = r.t.prop("apiKeyEnv") == null && r.anthropic ? "ANTHROPIC_API_KEY" : r.t.prop("apiKeyEnv");
             r.fail(Slot.KEY, 0, null, "provider " + r.t.id + " needs an API key and has none"
                     + (env == null ? "" : " (the environment variable " + env + " named by apiKeyEnv is not set)"),
-                    "Put apiKey = <your key> in deploy/moryflow.provider.openai-" + r.t.id + ".cfg (it is moved into "
+                    "Put apiKey = <your key> in deploy/" + r.t.file() + " (it is moved into "
                             + "the encrypted credential store at once), or set apiKeyEnv to an environment variable "
                             + "that holds it.", Problem.NOT_READY);
             return;
@@ -457,9 +523,11 @@ final class Doctor {
             if (r.azure) {
                 r.remoteNote = "Azure deployments have no model list";
             } else if (state == KeyState.NOT_REQUIRED) {
-                r.pass(Slot.KEY, ms, "not needed: a local server (GET /models listed " + ids.size() + " models)");
+                r.pass(Slot.KEY, ms, "not needed: a local server (" + r.modelList() + " listed " + ids.size()
+                        + " models)");
             } else {
-                r.pass(Slot.KEY, ms, "accepted (GET /models listed " + ids.size() + " models in " + ms + " ms)");
+                r.pass(Slot.KEY, ms, "accepted (" + r.modelList() + " listed " + ids.size() + " models in " + ms
+                        + " ms)");
             }
         } catch (ProviderException e) {
             long ms = millisSince(t0);
@@ -475,11 +543,16 @@ final class Doctor {
 
     /** @return whether the failure was about the key (and was reported on the Key step) */
     private boolean keyFailure(Run r, ProviderException e, long ms, String model) {
+        if (r.anthropic && AnthropicChecks.versionRefused(e)) {
+            versionRefused(r, ms, e.getMessage());
+            r.pass(Slot.KEY, 0, "not tested: the request was refused for its anthropic-version first");
+            return true;
+        }
         if (e.problem() == Problem.AUTHENTICATION) {
             r.fail(Slot.KEY, ms, null, "the key was rejected: " + e.getMessage(),
                     "Confirm the key belongs to this provider and is still valid (not revoked or rotated); create a "
                             + "new one in the provider's dashboard and store it (apiKey = <new key> in deploy/"
-                            + "moryflow.provider.openai-" + r.t.id + ".cfg).", e.problem());
+                            + r.t.file() + ").", e.problem());
             return true;
         }
         if (e.problem() == Problem.PERMISSION) {
@@ -517,7 +590,7 @@ final class Doctor {
         }
         if (r.model == null) {
             r.fail(Slot.MODEL, 0, null, "there is no model to test: none is configured and the provider lists none",
-                    "Set models = <model id> in deploy/moryflow.provider.openai-" + r.t.id + ".cfg, with the name "
+                    "Set models = <model id> in deploy/" + r.t.file() + ", with the name "
                             + "of the model loaded or deployed on the server.", Problem.MODEL_NOT_FOUND);
             return;
         }
@@ -536,7 +609,7 @@ final class Doctor {
             } else {
                 r.warn(Slot.MODEL, 0, r.model + " is listed by the provider", "configured models the server no "
                         + "longer lists: " + String.join(", ", gone), "Remove them from models in deploy/"
-                                + "moryflow.provider.openai-" + r.t.id + ".cfg, or replace them with current ids"
+                                + r.t.file() + ", or replace them with current ids"
                                 + suggestions(gone.get(0), r.remote) + ".");
             }
         }
@@ -566,8 +639,8 @@ final class Doctor {
         String cause = configured ? "model " + r.model + " is configured, but the server no longer lists it"
                 : "model " + r.model + " is not in the provider's model list";
         r.fail(Slot.MODEL, 0, chatError == null ? null : chatError.getMessage(), cause + close,
-                configured ? "Remove it from models in deploy/moryflow.provider.openai-" + r.t.id
-                        + ".cfg, or replace it with a current id" + close + "."
+                configured ? "Remove it from models in deploy/" + r.t.file() + ", or replace it with a current id"
+                        + close + "."
                         : "Use the exact model ID from the provider's list" + close + ".", Problem.MODEL_NOT_FOUND);
     }
 
@@ -613,8 +686,11 @@ final class Doctor {
                     Problem.RESPONSE_FORMAT);
             return;
         }
-        r.pass(Slot.RESPONSE_FORMAT, 0, "whole answer: JSON with choices[0].message.content; streamed: " + s.chunks
-                + " data: chunks, ended properly");
+        r.pass(Slot.RESPONSE_FORMAT, 0, r.anthropic
+                ? "whole answer: a Messages API message with text; streamed: " + s.chunks + " chunks from its "
+                        + "events, ended with message_stop"
+                : "whole answer: JSON with choices[0].message.content; streamed: " + s.chunks
+                        + " data: chunks, ended properly");
         r.pass(Slot.TEST_MESSAGE, wholeMs + s.totalMs, "answered \"" + Texts.shown(whole.content(), 60) + "\" in "
                 + wholeMs + " ms; streamed: first chunk after " + s.firstChunkMs + " ms, complete after "
                 + s.totalMs + " ms");
@@ -623,6 +699,14 @@ final class Doctor {
     private void chatFailure(Run r, ProviderException e, long ms, boolean streamed) {
         String how = streamed ? "streamed test message: " : "test message: ";
         if (keyFailure(r, e, ms, r.model)) {
+            return;
+        }
+        if (r.anthropic && AnthropicChecks.maxTokensRefused(e)) {
+            r.fail(Slot.TEST_MESSAGE, ms, null, how + "the Messages API refused max_tokens: " + e.getMessage(),
+                    "The Messages API needs max_tokens on every request, within the model's output limit: set "
+                            + "maxTokens in deploy/" + r.t.file() + " (the default 4096 fits every current model; it "
+                            + "is sent when a request sets neither max_tokens nor max_completion_tokens), and check "
+                            + "what your clients send.", e.problem());
             return;
         }
         switch (e.problem()) {
@@ -750,7 +834,7 @@ final class Doctor {
                 causes.add("the key is " + age + " days old (rotation warning after " + r.t.rotationWarningDays
                         + " days; fingerprint " + meta.get().fingerprint() + ")");
                 fixes.add("Rotate it: create a new key in the provider's dashboard, store it (apiKey = <new key> in "
-                        + "deploy/moryflow.provider.openai-" + r.t.id + ".cfg), then revoke the old one.");
+                        + "deploy/" + r.t.file() + "), then revoke the old one.");
             } else {
                 seen.add("key " + age + " days old");
             }
@@ -768,6 +852,14 @@ final class Doctor {
     }
 
     /** @return the Configuration Admin properties as a map */
+    private static String protocolOf(ProviderService service) {
+        try {
+            return service.info().protocol();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     static Map<String, Object> toMap(java.util.Dictionary<String, Object> d) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (d != null) {

@@ -29,8 +29,8 @@ import dev.moryflow.provider.ProviderIds;
 import dev.moryflow.provider.ProviderService;
 
 /**
- * The {@link ProviderDoctor} service: finds the provider's configuration (factory PID
- * {@value #OPENAI_FACTORY}, provider id by {@link ProviderIds}) and its {@link ProviderService}, runs a
+ * The {@link ProviderDoctor} service: finds the provider's configuration (of any provider factory
+ * {@code moryflow.provider.*}, provider id by {@link ProviderIds}) and its {@link ProviderService}, runs a
  * {@link Doctor}, and posts {@code moryflow/provider/TESTED}.
  */
 @Component(service = ProviderDoctor.class)
@@ -97,7 +97,10 @@ public class DoctorComponent implements ProviderDoctor {
 
     private Map<String, Object> configuration(String id) {
         try {
-            Configuration[] configs = configAdmin.listConfigurations("(service.factoryPid=" + OPENAI_FACTORY + ")");
+            // every provider bundle's factory (moryflow.provider.openai, moryflow.provider.anthropic, ...): ids are
+            // one namespace across them
+            Configuration[] configs = configAdmin.listConfigurations("(service.factoryPid="
+                    + ProviderIds.FACTORY_PREFIX + "*)");
             if (configs == null) {
                 return null;
             }

@@ -281,8 +281,9 @@ public class OpenAiServlet extends HttpServlet {
                 return;
             }
             resp.setHeader(PROVIDER_HEADER, answer.providerId());
+            // the model as the client named it, as for an answer passed through and for every streamed chunk
             byte[] body = answer.hasRaw() ? wire.passedThrough(answer.raw(), model)
-                    : wire.completion(answer, id, created);
+                    : wire.completion(answer.withOrigin(answer.providerId(), model), id, created);
             resp.setStatus(200);
             resp.setContentType(JSON);
             resp.setContentLength(body.length);
@@ -353,8 +354,7 @@ public class OpenAiServlet extends HttpServlet {
             }
             start();
             boolean sent = parsed.includeUsage && response.usage() != null && !passedThrough
-                    ? send(wire.usageEvent(response.usage(), id, created,
-                            response.model() == null ? model : response.model()), OpenAiWire.DONE)
+                    ? send(wire.usageEvent(response.usage(), id, created, model), OpenAiWire.DONE)
                     : send(OpenAiWire.DONE);
             if (sent) {
                 end();

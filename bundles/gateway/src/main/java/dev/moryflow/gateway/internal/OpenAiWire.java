@@ -316,6 +316,13 @@ final class OpenAiWire {
         g.writeNumberField("prompt_tokens", u.promptTokens());
         g.writeNumberField("completion_tokens", u.completionTokens());
         g.writeNumberField("total_tokens", u.totalTokens());
+        if (u.hasCacheDetails()) {
+            // OpenAI's field for prompt cache reads; the cache writes (Anthropic) beside it
+            g.writeObjectFieldStart("prompt_tokens_details");
+            g.writeNumberField("cached_tokens", u.cachedPromptTokens());
+            g.writeNumberField("cache_creation_tokens", u.cacheCreationTokens());
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 

@@ -118,6 +118,38 @@ public class OpenAiWireTest {
     }
 
     @Test
+    public void aTranslatedAnswerKeepsToolCallDeltasReasoningAndCacheDetails() {
+        // what a provider of another protocol (Anthropic) hands on: no raw JSON, everything in the normalized types
+        Map<String, Object> firstDelta = new java.util.LinkedHashMap<>();
+        firstDelta.put("index", 1);
+        firstDelta.put("id", "toolu_02");
+        firstDelta.put("type", "function");
+        firstDelta.put("function", Map.of("name", "get_weather", "arguments", ""));
+        String start = text(wire.chunkEvent(new ChatChunk("", null, null, null, List.of(firstDelta)), "id", 1L, "m",
+                false));
+        assertTrue(start, start.contains("\"delta\":{\"tool_calls\":[{\"index\":1,\"id\":\"toolu_02\","
+                + "\"type\":\"function\",\"function\":{"));
+        Map<String, Object> argsDelta = new java.util.LinkedHashMap<>();
+        argsDelta.put("index", 1);
+        argsDelta.put("function", Map.of("arguments", "{\"city\": \"Par"));
+        String args = text(wire.chunkEvent(new ChatChunk("", null, null, null, List.of(argsDelta)), "id", 1L, "m",
+                false));
+        assertTrue(args, args.contains("\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":"
+                + "\"{\\\"city\\\": \\\"Par\"}}]"));
+        String thinking = text(wire.chunkEvent(new ChatChunk("", "Let me think", null, null, null), "id", 1L, "m",
+                false));
+        assertTrue(thinking, thinking.contains("\"delta\":{\"reasoning_content\":\"Let me think\"}"));
+        String usage = text(wire.usageEvent(new Usage(120, 7, 0, 100, 15), "id", 1L, "m"));
+        assertTrue(usage, usage.contains("\"usage\":{\"prompt_tokens\":120,\"completion_tokens\":7,"
+                + "\"total_tokens\":127,\"prompt_tokens_details\":{\"cached_tokens\":100,"
+                + "\"cache_creation_tokens\":15}}"));
+        String whole = text(wire.completion(new ChatResponse("msg_1", "claude", "claude", "", "thought", "tool_calls",
+                new Usage(3, 1, 4), List.of(Map.of("id", "toolu_01"))), "id", 1L));
+        assertTrue(whole, whole.contains("\"content\":null,\"reasoning_content\":\"thought\",\"tool_calls\":"));
+        assertTrue(whole, whole.endsWith("\"total_tokens\":4}}"));
+    }
+
+    @Test
     public void upstreamFailuresMapToGatewayStatuses() {
         assertEquals(404, ErrorMapping.of(new ProviderException(Problem.MODEL_NOT_FOUND, "x")).status);
         assertEquals(502, ErrorMapping.of(new ProviderException(Problem.AUTHENTICATION, "x")).status);

@@ -1,33 +1,26 @@
 package dev.moryflow.provider.openai.internal;
 
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.moryflow.credentials.CredentialStore;
-import dev.moryflow.credentials.KeyHeldException;
 import dev.moryflow.http.HttpClients;
 import dev.moryflow.http.JsonSplice;
+import dev.moryflow.http.ListenerCall;
+import dev.moryflow.http.ProviderKeys;
 import dev.moryflow.http.Problems;
 import dev.moryflow.provider.ChatRequest;
 import dev.moryflow.provider.ChatResponse;
 import dev.moryflow.provider.ChatStreamListener;
 import dev.moryflow.provider.KeyState;
-import dev.moryflow.provider.Transport;
 import dev.moryflow.provider.ModelInfo;
 import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
 import dev.moryflow.provider.ProviderInfo;
 import dev.moryflow.provider.ProviderService;
 import dev.moryflow.provider.StreamHandle;
-import okhttp3.Call;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -45,10 +38,8 @@ final class OpenAiProvider implements ProviderService {
 
     private static final MediaType JSON = MediaType.get("application/json");
 
-    private final Logger logger = LoggerFactory.getLogger(OpenAiProvider.class);
-    private final CredentialStore store;
+    private final ProviderKeys keys;
     private final HttpClients http;
-    private final Function<String, String> env;
     private final OpenAiCodec codec;
     /** Whether this provider's server refused the stream_options the hub adds (then it is no longer added). */
     private volatile boolean usageRefused;
@@ -65,9 +56,8 @@ final class OpenAiProvider implements ProviderService {
      */
     OpenAiProvider(CredentialStore store, HttpClients http, Function<String, String> env, OpenAiCodec codec,
             ProviderConfig config) {
-        this.store = store;
+        this.keys = new ProviderKeys(store, new OwnKeyReads(store), env);
         this.http = http;
-        this.env = env;
         this.codec = codec;
         this.config = config;
     }
@@ -84,16 +74,10 @@ final class OpenAiProvider implements ProviderService {
     @Override
     public ProviderInfo info() {
         ProviderConfig c = config;
-        java.util.Optional<dev.moryflow.credentials.CredentialMetadata> stored = storedMetadata(c);
-        KeyState state = keyState(c, stored);
-        String heldFrom = null;
-        if (state == KeyState.HELD) {
-            heldFrom = stored.isPresent() ? stored.get().origin()
-                    : store.externalBinding(c.id()).map(dev.moryflow.credentials.CredentialMetadata::origin)
-                            .orElse(null);
-        }
+        KeyState state = keys.state(c.id(), c.origin(), c.apiKeyEnv(),
+                c.customAuth() ? KeyState.PRESENT : c.local() ? KeyState.NOT_REQUIRED : KeyState.MISSING);
         return new ProviderInfo(c.id(), c.name(), c.protocol(), c.displayBaseUrl(), c.preset(), state,
-                c.transport(), heldFrom);
+                c.transport(), state == KeyState.HELD ? keys.heldFrom(c.id()) : null);
     }
 
     @Override
@@ -101,71 +85,12 @@ final class OpenAiProvider implements ProviderService {
         return config.modelInfos();
     }
 
-    private java.util.Optional<dev.moryflow.credentials.CredentialMetadata> storedMetadata(ProviderConfig c) {
-        try {
-            return store.metadata(c.id());
-        } catch (RuntimeException e) {
-            logger.debug("Credential store could not be asked about provider {}", c.id(), e);
-            return java.util.Optional.empty();
-        }
-    }
-
-    private KeyState keyState(ProviderConfig c, java.util.Optional<dev.moryflow.credentials.CredentialMetadata> m) {
-        if (m.isPresent()) {
-            String origin = m.get().origin();
-            return origin != null && !origin.equals(c.origin()) ? KeyState.HELD : KeyState.PRESENT;
-        }
-        if (envKey(c) != null) {
-            java.util.Optional<dev.moryflow.credentials.CredentialMetadata> binding;
-            try {
-                binding = store.externalBinding(c.id());
-            } catch (RuntimeException e) {
-                binding = java.util.Optional.empty();
-            }
-            String origin = binding.map(dev.moryflow.credentials.CredentialMetadata::origin).orElse(null);
-            return origin != null && !origin.equals(c.origin()) ? KeyState.HELD : KeyState.PRESENT;
-        }
-        if (c.customAuth()) {
-            return KeyState.PRESENT;
-        }
-        return c.local() ? KeyState.NOT_REQUIRED : KeyState.MISSING;
-    }
-
     // ------------------------------------------------------------------------------------------------------ chat
 
     @Override
     public ChatResponse chat(ChatRequest request) throws ProviderException {
         // one way to send: the asynchronous call, waited for here; an interrupted caller cancels it
-        CompletableFuture<ChatResponse> answer = new CompletableFuture<>();
-        StreamHandle call = chatAsync(request, new ChatStreamListener() {
-            @Override
-            public void onChunk(dev.moryflow.provider.ChatChunk chunk) {
-                // a whole answer has none
-            }
-
-            @Override
-            public void onComplete(ChatResponse response) {
-                answer.complete(response);
-            }
-
-            @Override
-            public void onError(ProviderException error) {
-                answer.completeExceptionally(error);
-            }
-        });
-        try {
-            return answer.get();
-        } catch (InterruptedException e) {
-            call.cancel();
-            Thread.currentThread().interrupt();
-            throw new ProviderException(Problem.CANCELLED, "the chat was cancelled: its caller was interrupted",
-                    null, 0, null, config.id(), null);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProviderException) {
-                throw (ProviderException) e.getCause();
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        return ListenerCall.await(config.id(), listener -> chatAsync(request, listener));
     }
 
     @Override
@@ -296,110 +221,12 @@ final class OpenAiProvider implements ProviderService {
      * @throws ProviderException {@link Problem#NOT_READY} when a key is needed and there is none
      */
     private char[] key(ProviderConfig c) throws ProviderException {
-        if (c.transport() == Transport.INSECURE_REFUSED) {
-            throw new ProviderException(Problem.NOT_READY, "provider " + c.id() + " is refused: its baseUrl "
-                    + c.displayBaseUrl() + " is plain http:// to another machine, so its key and your messages "
-                    + "would cross the network unencrypted",
-                    "Use the https:// address of the service. If this network is trusted (a server in your own "
-                            + "lab), set allowInsecure = true in the provider's configuration.",
-                    0, null, c.id(), null);
-        }
-        char[] key;
-        try {
-            key = storedKey(c);
-            if (key == null && envKey(c) != null) {
-                // the environment's key obeys the same rule: sent only to the origin it was first used for
-                store.admitExternal(c.id(), c.origin());
-                String fromEnv = envKey(c);
-                key = fromEnv == null ? null : fromEnv.toCharArray();
-            }
-        } catch (KeyHeldException held) {
-            throw new ProviderException(Problem.NOT_READY, held.getMessage(), "Nothing was sent. If "
-                    + held.to() + " is right, confirm the move: moryflow:key-confirm " + c.id() + " in the shell, "
-                    + "POST /api/providers/" + c.id() + "/key/confirm, or store the key again; otherwise set "
-                    + "baseUrl back to " + held.from() + ".", 0, null, c.id(), null);
-        } catch (RuntimeException refused) {
-            // CredentialAccessException or a store failure: nothing is sent without the store's word
-            throw new ProviderException(Problem.NOT_READY, "provider " + c.id() + " may not send its key: "
-                    + refused.getMessage(), "Check the log of the credentials bundle; a provider id registered "
-                    + "twice sends nothing.", 0, null, c.id(), null);
-        }
-        if (key != null) {
-            key = trim(key);
-            if (key.length > 0) {
-                return checked(c, key);
-            }
-        }
-        if (c.local() || c.customAuth()) {
-            return null;
-        }
-        String envNote = c.apiKeyEnv() == null ? ""
-                : " (the environment variable " + c.apiKeyEnv() + " named by apiKeyEnv is not set)";
-        String hint = c.preset() != null
-                ? "Export " + (c.apiKeyEnv() == null ? "the key's environment variable" : c.apiKeyEnv())
-                        + " before starting the hub, or store the key: moryflow:key-set " + c.id() + " in the shell, "
-                        + "PUT /api/providers/" + c.id() + "/key, or the API Key field of its configuration in the "
-                        + "Web Console (it goes into the encrypted credential store)."
-                : "Store one: with the shell command moryflow:key-set " + c.id() + ", PUT /api/providers/"
-                        + c.id() + "/key, "
-                        + (c.fileName() != null ? "or put apiKey = <your key> in its file " + c.fileName()
-                                : "or the API Key field of its configuration in the Web Console")
-                        + " (it is moved into the encrypted credential store), or set the environment variable "
-                        + (c.apiKeyEnv() == null ? "named by apiKeyEnv" : c.apiKeyEnv()) + ".";
-        throw new ProviderException(Problem.NOT_READY, "provider " + c.id() + " has no API key" + envNote, hint,
-                0, null, c.id(), null);
-    }
-
-    private char[] storedKey(ProviderConfig c) throws KeyHeldException {
-        try {
-            Optional<char[]> stored = store.read(c.id(), c.origin());
-            if (stored.isPresent() && stored.get().length > 0) {
-                return stored.get();
-            }
-        } catch (KeyHeldException held) {
-            throw held; // never fall back to another key: nothing is sent
-        } catch (RuntimeException e) {
-            // CredentialAccessException or a store failure: say why at debug level, fall back to the environment
-            logger.debug("No key from the credential store for provider {}: {}", c.id(), e.getMessage());
-        }
-        return null;
-    }
-
-    private String envKey(ProviderConfig c) {
-        if (c.apiKeyEnv() == null) {
-            return null;
-        }
-        String v = env.apply(c.apiKeyEnv());
-        return v == null || v.isBlank() ? null : v;
-    }
-
-    private static char[] trim(char[] key) {
-        int from = 0;
-        int to = key.length;
-        while (from < to && key[from] <= ' ') {
-            from++;
-        }
-        while (to > from && key[to - 1] <= ' ') {
-            to--;
-        }
-        if (from == 0 && to == key.length) {
+        ProviderKeys.refuseInsecure(c.transport(), c.id(), c.displayBaseUrl());
+        char[] key = keys.read(c.id(), c.origin(), c.apiKeyEnv());
+        if (key != null || c.local() || c.customAuth()) {
             return key;
         }
-        char[] t = Arrays.copyOfRange(key, from, to);
-        wipe(key);
-        return t;
-    }
-
-    private static char[] checked(ProviderConfig c, char[] key) throws ProviderException {
-        for (char ch : key) {
-            if (ch < 0x21 || ch > 0x7e) {
-                wipe(key);
-                throw new ProviderException(Problem.NOT_READY, "the API key of provider " + c.id()
-                        + " contains spaces or invisible characters",
-                        "Store the key again, copied without line breaks or spaces.", 0, null, c.id(), null);
-            }
-        }
-        return key;
+        throw ProviderKeys.missing(c.id(), c.apiKeyEnv(), c.preset(), c.fileName());
     }
 
     private static Request request(ProviderConfig c, okhttp3.HttpUrl url, RequestBody body, char[] key,
@@ -422,9 +249,7 @@ final class OpenAiProvider implements ProviderService {
     }
 
     private static void wipe(char[] key) {
-        if (key != null) {
-            Arrays.fill(key, '\0');
-        }
+        ProviderKeys.wipe(key);
     }
 
     @Override

@@ -1,14 +1,9 @@
 package dev.moryflow.provider.openai.internal;
 
-import java.util.Hashtable;
 import java.util.Map;
 import java.util.function.Function;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -18,14 +13,15 @@ import org.slf4j.LoggerFactory;
 
 import dev.moryflow.credentials.CredentialStore;
 import dev.moryflow.http.HttpClients;
-import dev.moryflow.provider.ProviderIds;
-import dev.moryflow.provider.ProviderService;
+import dev.moryflow.http.ProviderRegistration;
+import dev.moryflow.http.SettingException;
 
 /**
  * One OpenAI-compatible provider: the one {@code moryflow.provider.openai} factory configuration it is made from,
- * given by {@link OpenAiProviderFactory}. It validates the configuration and registers the {@link ProviderService}
- * itself, so an invalid configuration is refused with one log line (field, fault, fix) and nothing else is
- * disturbed, and a changed one updates the service's properties in place. A disabled provider is not registered.
+ * given by {@link OpenAiProviderFactory}. It validates the configuration and registers the
+ * {@link dev.moryflow.provider.ProviderService} itself, so an invalid configuration is refused with one log line
+ * (field, fault, fix) and nothing else is disturbed, and a changed one updates the service's properties in place. A
+ * disabled provider is not registered.
  */
 public class OpenAiProviderComponent {
 
@@ -162,11 +158,10 @@ public class OpenAiProviderComponent {
     private final Logger logger = LoggerFactory.getLogger(OpenAiProviderComponent.class);
     private final CredentialStore store;
     private final HttpClients http;
-    private final BundleContext context;
+    private final ProviderRegistration registration;
     private final Function<String, String> env;
     private final OpenAiCodec codec = new OpenAiCodec();
     private OpenAiProvider provider;
-    private ServiceRegistration<ProviderService> registration;
 
     /**
      * @param store      the credential store: this bundle's view, which may read the keys of the providers it
@@ -179,7 +174,7 @@ public class OpenAiProviderComponent {
             Map<String, Object> properties, Function<String, String> env) {
         this.store = store;
         this.http = http;
-        this.context = context;
+        this.registration = new ProviderRegistration(context);
         this.env = env;
         apply(properties);
     }
@@ -189,123 +184,39 @@ public class OpenAiProviderComponent {
     }
 
     void deactivate() {
-        if (registration != null) {
-            unregister();
+        if (registration.isRegistered()) {
+            registration.unregister();
             logger.info("Provider {} removed", provider.config().id());
         }
     }
 
     private void apply(Map<String, Object> properties) {
-        String label = label(properties);
-        ProviderConfig c;
-        try {
-            if (isDisabled(properties)) {
-                unregister();
-                logger.info("Provider {} is disabled (enabled = false): not registered", label);
-                return;
-            }
-            c = ProviderConfig.parse(properties);
-        } catch (InvalidConfigurationException e) {
-            unregister();
-            if (ProviderIds.isUnnamed(string(properties.get(Constants.SERVICE_PID)),
-                    string(properties.get("service.factoryPid")))) {
-                // the credentials bundle gives it its id and replaces it by the named configuration of that id
-                logger.debug("Provider configuration {} waits for its id: {}", label, e.getMessage());
-            } else {
-                logger.warn("Provider {} not registered: {}", label, e.getMessage());
-            }
+        ProviderConfig c = registration.accept(properties, OpenAiProviderComponent::read, ProviderConfig::id, PID,
+                logger);
+        if (c == null) {
             return;
         }
-        String holder = otherHolder(c.id(), c.pid());
-        if (holder != null) {
-            unregister();
-            logger.warn("Provider {} not registered: the provider id {} is already used by another provider ({}): "
-                    + "give this configuration another id (deploy/moryflow.provider.openai-<id>.cfg) or remove "
-                    + "the other one; its key, if it has one, is not used", label, c.id(), holder);
-            return;
-        }
-        Hashtable<String, Object> props = c.serviceProperties();
-        if (registration == null) {
+        if (!registration.isRegistered()) {
             provider = new OpenAiProvider(store, http, env, codec, c);
-            registration = context.registerService(ProviderService.class, provider, props);
-            logger.info("Provider {} registered: {} protocol, base URL {}, models {}", c.id(), c.protocol(),
-                    c.displayBaseUrl(), c.models());
-            warnInsecure(c);
         } else {
             provider.update(c);
-            registration.setProperties(props);
-            logger.info("Provider {} updated: {} protocol, base URL {}, models {}", c.id(), c.protocol(),
-                    c.displayBaseUrl(), c.models());
-            warnInsecure(c);
         }
+        boolean registered = registration.registerOrUpdate(provider, c.serviceProperties());
+        logger.info("Provider {} {}: {} protocol, base URL {}, models {}", c.id(),
+                registered ? "registered" : "updated", c.protocol(), c.displayBaseUrl(), c.models());
+        ProviderRegistration.warnInsecure(logger, c.transport(), c.id(), c.displayBaseUrl());
     }
 
-    private void warnInsecure(ProviderConfig c) {
-        if (c.transport() == dev.moryflow.provider.Transport.INSECURE_REFUSED) {
-            logger.warn("Provider {}: base URL {} is plain http:// to another machine; every request is refused (no "
-                    + "key is sent) until it uses https:// or its configuration sets allowInsecure = true", c.id(),
-                    c.displayBaseUrl());
-        } else if (c.transport() == dev.moryflow.provider.Transport.INSECURE_ALLOWED) {
-            logger.warn("Provider {}: base URL {} is plain http:// to another machine and allowInsecure = true: its "
-                    + "key and messages cross the network unencrypted", c.id(), c.displayBaseUrl());
-        }
-    }
-
-    private static boolean isDisabled(Map<String, Object> properties) {
-        Object v = properties.get(ProviderConfig.ENABLED);
-        String s = v == null ? null : ProviderConfig.string(v);
-        return s != null && s.equalsIgnoreCase("false");
-    }
-
-    private static String label(Map<String, Object> properties) {
-        Object pid = properties.get(Constants.SERVICE_PID);
-        if (!(pid instanceof String)) {
-            return "(unnamed)";
-        }
-        String id = ProviderIds.of((String) pid);
-        return ProviderIds.isValid(id) ? id : (String) pid;
-    }
-
-    private static String string(Object v) {
-        return v instanceof String ? (String) v : null;
-    }
-
-    /** @return who else, from another configuration, registered a provider with this id, or null when nobody */
-    private String otherHolder(String id, String pid) {
+    private static ProviderConfig read(Map<String, ?> properties) throws SettingException {
         try {
-            ServiceReference<?>[] refs = context.getServiceReferences(ProviderService.class.getName(),
-                    "(" + ProviderService.PROVIDER_ID + "=" + ProviderIds.filterValue(id) + ")");
-            if (refs == null) {
-                return null;
-            }
-            ServiceReference<?> own = registration == null ? null : registration.getReference();
-            for (ServiceReference<?> ref : refs) {
-                // the same configuration's earlier instance, still going (deleted and made again at once), is no
-                // other provider: it is unregistered in a moment
-                if (!ref.equals(own) && !pid.equals(ref.getProperty(Constants.SERVICE_PID))) {
-                    return ref.getBundle() == null ? "unregistering" : "bundle " + ref.getBundle().getSymbolicName();
-                }
-            }
-        } catch (InvalidSyntaxException | IllegalStateException e) {
-            logger.debug("Could not check whether provider id {} is free", id, e);
-        }
-        return null;
-    }
-
-    private void unregister() {
-        ServiceRegistration<ProviderService> r = registration;
-        registration = null;
-        if (r != null) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                // already gone with the bundle
-            }
+            return ProviderConfig.parse(properties);
+        } catch (InvalidConfigurationException e) {
+            throw new SettingException(e.field(), e.getMessage());
         }
     }
 
     /** @return the registered provider, or null; for tests */
     OpenAiProvider provider() {
-        return registration == null ? null : provider;
+        return registration.isRegistered() ? provider : null;
     }
 }

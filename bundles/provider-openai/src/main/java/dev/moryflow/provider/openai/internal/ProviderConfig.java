@@ -2,24 +2,22 @@ package dev.moryflow.provider.openai.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Hashtable;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import org.osgi.framework.Constants;
 
 import dev.moryflow.credentials.Origins;
+import dev.moryflow.http.ConfigValues;
 import dev.moryflow.http.ConnectionSettings;
+import dev.moryflow.http.ProviderRegistration;
 import dev.moryflow.http.Problems;
 import dev.moryflow.http.SettingException;
 import dev.moryflow.provider.ModelInfo;
 import dev.moryflow.provider.ProviderIds;
-import dev.moryflow.provider.ProviderService;
 import dev.moryflow.provider.Transport;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
@@ -57,9 +55,6 @@ final class ProviderConfig {
             this.protocol = protocol;
         }
     }
-
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private final String pid;
     private final String id;
@@ -110,10 +105,9 @@ final class ProviderConfig {
         this.ranking = b.ranking;
         this.origin = b.origin;
         this.fileName = b.fileName;
-        this.local = isLoopback(b.baseUrl.host());
+        this.local = ConfigValues.isLoopback(b.baseUrl.host());
         this.connection = b.connection;
-        this.transport = local ? Transport.LOCAL : b.baseUrl.isHttps() ? Transport.HTTPS
-                : b.allowInsecure ? Transport.INSECURE_ALLOWED : Transport.INSECURE_REFUSED;
+        this.transport = ConfigValues.transport(b.baseUrl, b.allowInsecure);
     }
 
     /**
@@ -139,27 +133,8 @@ final class ProviderConfig {
         b.fileName = string(p.get("felix.fileinstall.filename"));
         b.enabled = bool(p, ENABLED, true);
 
-        String rawUrl = string(p.get(BASE_URL));
-        if (rawUrl == null) {
-            throw new InvalidConfigurationException(BASE_URL, "baseUrl is missing: set it to the API endpoint, "
-                    + "for example baseUrl = https://api.example.com/v1 (it usually ends with /v1)");
-        }
-        HttpUrl url = HttpUrl.parse(rawUrl);
-        if (url == null) {
-            int scheme = rawUrl.indexOf("://");
-            String shown = Problems.oneLine(Problems.redact(rawUrl, null), 80);
-            if (scheme > 0 && !rawUrl.regionMatches(true, 0, "http", 0, 4)) {
-                throw new InvalidConfigurationException(BASE_URL, "baseUrl \"" + shown + "\" uses "
-                        + rawUrl.substring(0, scheme) + "://: only http:// and https:// are supported; write it like "
-                        + "https://api.example.com/v1");
-            }
-            throw new InvalidConfigurationException(BASE_URL, "baseUrl \"" + shown + "\" is not a valid URL: write "
-                    + "the full address with http:// or https://, for example https://api.example.com/v1");
-        }
-        if (!url.username().isEmpty() || !url.password().isEmpty()) {
-            throw new InvalidConfigurationException(BASE_URL, "baseUrl contains a user name or password: remove it "
-                    + "from the URL and put the key in apiKey instead");
-        }
+        HttpUrl url = setting(() -> ConfigValues.baseUrl(p, BASE_URL, "https://api.example.com/v1 (it usually "
+                + "ends with /v1)"));
         b.baseUrl = url;
         b.origin = Origins.of(url.toString());
 
@@ -179,22 +154,11 @@ final class ProviderConfig {
                     + "set apiVersion to the API version of your deployment, for example apiVersion = 2024-10-21");
         }
 
-        b.apiKeyEnv = string(p.get(API_KEY_ENV));
-        if (b.apiKeyEnv != null && !ENV_NAME.matcher(b.apiKeyEnv).matches()) {
-            // never repeat the value: a key pasted into the wrong field must not reach the log
-            throw new InvalidConfigurationException(API_KEY_ENV, "apiKeyEnv is not an environment variable name: "
-                    + "set the name of the variable that holds the key, such as GROQ_API_KEY (letters, digits and _; "
-                    + "the key itself goes in apiKey)");
-        }
-
+        // never repeated: a key pasted into the wrong field must not reach the log
+        b.apiKeyEnv = setting(() -> ConfigValues.envName(p, API_KEY_ENV, "GROQ_API_KEY"));
         b.models = new ArrayList<>(new LinkedHashSet<>(splitList(p.get(MODELS), ",")));
-        b.headers = headers(p.get(HEADERS));
-        b.timeoutSeconds = integer(p, TIMEOUT_SECONDS, 0);
-        if (b.timeoutSeconds < 0) {
-            throw new InvalidConfigurationException(TIMEOUT_SECONDS, "timeoutSeconds is " + b.timeoutSeconds
-                    + ", which is negative: set a number of seconds such as 120, or 0 for the hub's default "
-                    + "(readTimeoutSeconds of moryflow.http)");
-        }
+        b.headers = setting(() -> ConfigValues.headers(p, HEADERS));
+        b.timeoutSeconds = setting(() -> ConfigValues.timeoutSeconds(p, TIMEOUT_SECONDS));
         b.maxConcurrent = integer(p, MAX_CONCURRENT, 0);
         if (b.maxConcurrent < 0) {
             throw new InvalidConfigurationException(MAX_CONCURRENT, "maxConcurrent is " + b.maxConcurrent
@@ -213,9 +177,7 @@ final class ProviderConfig {
 
         b.chatUrl = endpoint(url, "chat/completions", b.dialect == Dialect.AZURE ? apiVersion : null);
         b.modelsUrl = endpoint(url, "models", b.dialect == Dialect.AZURE ? apiVersion : null);
-        b.displayBaseUrl = url.scheme() + "://" + url.host()
-                + (url.port() == HttpUrl.defaultPort(url.scheme()) ? "" : ":" + url.port())
-                + stripTrailingSlash(url.encodedPath());
+        b.displayBaseUrl = ConfigValues.displayUrl(url);
         if (b.models.isEmpty() && b.dialect == Dialect.AZURE) {
             String deployment = deployment(url);
             if (deployment != null) {
@@ -226,16 +188,8 @@ final class ProviderConfig {
     }
 
     private static HttpUrl endpoint(HttpUrl base, String path, String apiVersion) {
-        HttpUrl.Builder u = base.newBuilder();
-        List<String> segments = base.pathSegments();
-        if (!segments.isEmpty() && segments.get(segments.size() - 1).isEmpty()) {
-            u.removePathSegment(segments.size() - 1);
-        }
-        u.addPathSegments(path);
-        if (apiVersion != null) {
-            u.setQueryParameter("api-version", apiVersion);
-        }
-        return u.build();
+        HttpUrl u = ConfigValues.endpoint(base, path);
+        return apiVersion == null ? u : u.newBuilder().setQueryParameter("api-version", apiVersion).build();
     }
 
     private static String deployment(HttpUrl url) {
@@ -244,148 +198,40 @@ final class ProviderConfig {
         return i >= 0 && i + 1 < s.size() && !s.get(i + 1).isEmpty() ? s.get(i + 1) : null;
     }
 
-    private static String stripTrailingSlash(String path) {
-        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1)
-                : "/".equals(path) ? "" : path;
+    /** A value read by {@link ConfigValues}. */
+    private interface Setting<T> {
+        T read() throws SettingException;
     }
 
-    private static Headers headers(Object raw) throws InvalidConfigurationException {
-        Headers.Builder h = new Headers.Builder();
-        int n = 0;
-        for (String line : splitList(raw, "\n")) {
-            n++;
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                throw new InvalidConfigurationException(HEADERS, "headers line " + n + " has no name before a ':': "
-                        + "write each header as Name: value, for example X-Team: research");
-            }
-            String headerName = line.substring(0, colon).trim();
-            String value = line.substring(colon + 1).trim();
-            if (!TOKEN.matcher(headerName).matches()) {
-                throw new InvalidConfigurationException(HEADERS, "headers line " + n + ": \""
-                        + Problems.oneLine(headerName, 40) + "\" is not a valid header name: use letters, digits "
-                        + "and -, for example X-Team: research");
-            }
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if ((c < 0x20 && c != '\t') || c >= 0x7f) {
-                    // do not show the value: it may be a token
-                    throw new InvalidConfigurationException(HEADERS, "headers line " + n + " (" + headerName
-                            + "): the value contains a control or non-ASCII character: remove it");
-                }
-            }
-            h.add(headerName, value);
+    private static <T> T setting(Setting<T> s) throws InvalidConfigurationException {
+        try {
+            return s.read();
+        } catch (SettingException e) {
+            throw new InvalidConfigurationException(e.property(), e.getMessage());
         }
-        return h.build();
     }
-
-    // ----------------------------------------------------------------------------------- lenient value reading
 
     static String string(Object v) {
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof String[]) {
-            String[] a = (String[]) v;
-            v = a.length == 0 ? null : a[0];
-        } else if (v instanceof Collection) {
-            Collection<?> c = (Collection<?>) v;
-            v = c.isEmpty() ? null : c.iterator().next();
-        }
-        if (v == null) {
-            return null;
-        }
-        String s = String.valueOf(v).trim();
-        return s.isEmpty() ? null : s;
+        return ConfigValues.string(v);
     }
 
     static List<String> splitList(Object v, String separator) {
-        List<String> out = new ArrayList<>();
-        if (v == null) {
-            return out;
-        }
-        List<Object> items = new ArrayList<>();
-        if (v instanceof Object[]) {
-            Collections.addAll(items, (Object[]) v);
-        } else if (v instanceof Collection) {
-            items.addAll((Collection<?>) v);
-        } else {
-            items.add(v);
-        }
-        for (Object item : items) {
-            if (item == null) {
-                continue;
-            }
-            for (String part : String.valueOf(item).split(Pattern.quote(separator))) {
-                String t = part.trim();
-                if (!t.isEmpty()) {
-                    out.add(t);
-                }
-            }
-        }
-        return out;
+        return ConfigValues.list(v, separator);
     }
 
     private static boolean bool(Map<String, ?> p, String key, boolean def) throws InvalidConfigurationException {
-        Object v = p.get(key);
-        if (v instanceof Boolean) {
-            return (Boolean) v;
-        }
-        String s = string(v);
-        if (s == null) {
-            return def;
-        }
-        if (s.equalsIgnoreCase("true")) {
-            return true;
-        }
-        if (s.equalsIgnoreCase("false")) {
-            return false;
-        }
-        throw new InvalidConfigurationException(key, key + " = \"" + Problems.oneLine(s, 20)
-                + "\" is neither true nor false: write " + key + " = true or " + key + " = false");
+        return setting(() -> ConfigValues.bool(p, key, def));
     }
 
     private static int integer(Map<String, ?> p, String key, int def) throws InvalidConfigurationException {
-        Object v = p.get(key);
-        if (v instanceof Number) {
-            return ((Number) v).intValue();
-        }
-        String s = string(v);
-        if (s == null) {
-            return def;
-        }
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new InvalidConfigurationException(key, key + " = \"" + Problems.oneLine(s, 20)
-                    + "\" is not a whole number: write a number such as " + (def == 0 ? "60" : def));
-        }
-    }
-
-    static boolean isLoopback(String host) {
-        String h = host.toLowerCase(Locale.ROOT);
-        if (h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
-                || h.equals("0.0.0.0")) {
-            return true;
-        }
-        return h.startsWith("127.") && h.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+        return setting(() -> ConfigValues.integer(p, key, def));
     }
 
     // -------------------------------------------------------------------------------------------------- values
 
     /** @return the service properties this provider is registered with; never the key */
     Hashtable<String, Object> serviceProperties() {
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(ProviderService.PROVIDER_ID, id);
-        props.put(ProviderService.PROVIDER_NAME, name);
-        props.put(ProviderService.PROVIDER_PROTOCOL, dialect.protocol);
-        props.put(ProviderService.PROVIDER_MODELS, models.toArray(new String[0]));
-        if (preset != null) {
-            props.put(ProviderService.PROVIDER_PRESET, preset);
-        }
-        props.put(Constants.SERVICE_RANKING, ranking);
-        props.put(Constants.SERVICE_PID, pid);
-        return props;
+        return ProviderRegistration.serviceProperties(id, name, dialect.protocol, models, preset, ranking, pid);
     }
 
     String pid() {

@@ -3,57 +3,34 @@ package dev.moryflow.provider.openai.internal;
 import java.io.IOException;
 import java.net.Proxy;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.Locale;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import dev.moryflow.http.ListenerCall;
 import dev.moryflow.http.Problems;
 import dev.moryflow.http.SseEvent;
 import dev.moryflow.http.SseReader;
 import dev.moryflow.provider.ChatChunk;
-import dev.moryflow.provider.ChatResponse;
 import dev.moryflow.provider.ChatStreamListener;
 import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
-import dev.moryflow.provider.StreamHandle;
 import okhttp3.Call;
 import okhttp3.Request;
-import okhttp3.Callback;
 import okhttp3.Response;
 
 /**
- * One chat call, streamed or whole: the OkHttp callback that reads the answer on the dispatcher's thread (an event
- * stream chunk by chunk as it arrives, a whole answer at once) and tells the listener, and the
- * {@link StreamHandle} that cancels it.
- * <p>
- * Guarantees: listener calls are made one at a time, in order; exactly one {@code onComplete} or {@code onError}
- * ends them; after {@link #cancel()} returns, no listener call is in progress or will be made. To keep that promise
- * the listener is called while holding this stream's lock, which {@link #cancel()} takes too: a listener must return
- * quickly (as its contract says) and must not wait for another thread that is cancelling this stream.
+ * One OpenAI chat call, streamed or whole: reads the answer (an event stream chunk by chunk as it arrives, a whole
+ * answer at once) on the dispatcher's thread. The listener contract (one call at a time, exactly one end, nothing
+ * after {@code cancel()}) is {@link ListenerCall}'s.
  */
-final class StreamCall implements StreamHandle, Callback {
+final class StreamCall extends ListenerCall {
 
-    private final Logger logger = LoggerFactory.getLogger(StreamCall.class);
-    private final String providerId;
+    private final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(StreamCall.class);
+
     private final String model;
-    private final ChatStreamListener listener;
     private final OpenAiCodec codec;
-    private final Proxy proxy;
     private final long maxEventBytes;
     /** Whether the answer was asked for as a stream; else it is read whole and told once, with its raw JSON. */
     private final boolean streamed;
-    private final Object lock = new Object();
-    /** Guarded by {@link #lock}: no listener call may start once set. */
-    private boolean closed;
-    private volatile boolean finished;
-    /** Run once when the call ends, however it ends: gives back its place under the provider's limit. */
-    private final AtomicReference<Runnable> onEnd = new AtomicReference<>();
-    private volatile Call call;
     /** Whether the request was the client's own body: every event is handed on, with its raw JSON. */
     private volatile boolean passThrough;
     /** Whether the hub added {@code include_usage}: the usage-only event is then counted but not handed on. */
@@ -62,18 +39,14 @@ final class StreamCall implements StreamHandle, Callback {
     private volatile Request asSent;
     private volatile Call.Factory factory;
     private volatile Runnable onUsageRefused;
-    /** Owned by the thread that reads the answer; wiped when it is done. */
-    private char[] key;
 
     StreamCall(String providerId, String model, ChatStreamListener listener, OpenAiCodec codec, Proxy proxy,
             long maxEventBytes, boolean streamed) {
+        super(providerId, listener, proxy);
         this.streamed = streamed;
         this.maxEventBytes = maxEventBytes;
-        this.providerId = providerId;
         this.model = model;
-        this.listener = listener;
         this.codec = codec;
-        this.proxy = proxy;
     }
 
     /**
@@ -86,165 +59,45 @@ final class StreamCall implements StreamHandle, Callback {
     }
 
     /**
-     * Sends the call; the stream now owns {@code secret} and wipes it when done.
-     *
-     * @param c      the call
-     * @param secret the key sent with it, or null
+     * @param request   the client's request as it sent it, to send instead when the server refuses the hub's
+     *                  {@code stream_options}
+     * @param calls     makes the call for it
+     * @param onRefused run when that happened
      */
-    void start(Call c, char[] secret) {
-        this.key = secret;
-        this.call = c;
-        if (isCancelled()) {
-            c.cancel();
-        }
-        c.enqueue(this);
-    }
-
-    /**
-     * Reports a failure found before sending, from the executor (so the listener is never called on the caller's
-     * thread, before {@code stream} returned).
-     *
-     * @param error    the failure
-     * @param executor the HTTP client's executor
-     */
-    void failLater(ProviderException error, Executor executor) {
-        try {
-            executor.execute(() -> error(error));
-        } catch (RejectedExecutionException e) {
-            error(error);
-        }
-    }
-
-    @Override
-    public void cancel() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            finish();
-        }
-        Call c = call;
-        if (c != null) {
-            c.cancel();
-        }
-    }
-
-    /** @param end run once when this call ends (at once if it has already) */
-    void whenDone(Runnable end) {
-        onEnd.set(end);
-        if (finished) {
-            runOnEnd();
-        }
-    }
-
-    private void finish() {
-        finished = true;
-        runOnEnd();
-    }
-
-    private void runOnEnd() {
-        Runnable r = onEnd.getAndSet(null);
-        if (r != null) {
-            r.run();
-        }
-    }
-
-    @Override
-    public boolean isDone() {
-        return finished;
-    }
-
-    private boolean isCancelled() {
-        synchronized (lock) {
-            return closed;
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------- OkHttp callback
-
-    @Override
-    public void onFailure(Call c, IOException e) {
-        try {
-            if (!isCancelled()) {
-                error(Problems.transport(e, c.request().url(), proxy));
-            }
-        } finally {
-            wipeKey();
-        }
-    }
-
-    @Override
-    public void onResponse(Call c, Response response) {
-        boolean resent = false;
-        try (response) {
-            resent = resentWithoutUsage(c, response);
-            if (!resent) {
-                read(response);
-            }
-        } catch (IOException e) {
-            if (!isCancelled()) {
-                error(Problems.transport(e, c.request().url(), proxy));
-            }
-        } catch (ProviderException e) {
-            error(e);
-        } catch (RuntimeException e) {
-            logger.debug("Stream of provider {} could not be read", providerId, e);
-            error(new ProviderException(Problem.RESPONSE_FORMAT, "the stream could not be read: "
-                    + e.getClass().getSimpleName(), null, 0, null, providerId, null));
-        } finally {
-            if (!resent) {
-                wipeKey();
-            }
-        }
+    void withoutUsage(Request request, Call.Factory calls, Runnable onRefused) {
+        this.asSent = request;
+        this.factory = calls;
+        this.onUsageRefused = onRefused;
     }
 
     /**
      * A server that refuses the {@code stream_options} the hub added (older Azure API versions, some self-hosted
      * servers: 400 naming it) gets the client's request again, as the client sent it: the 400 means nothing of the
-     * first was processed. The provider then stops adding it ({@link #withoutUsage}).
-     *
-     * @return whether the request was sent again (this response is then done with)
+     * first was processed. The provider then stops adding it.
      */
-    private boolean resentWithoutUsage(Call c, Response response) throws IOException {
+    @Override
+    protected Call retry(Response response) throws IOException {
         Request plain = asSent;
         if (plain == null || !usageAdded || response.code() != 400
                 || !response.peekBody(64 * 1024).string().contains("stream_options")) {
-            return false;
+            return null;
         }
         asSent = null;
         usageAdded = false;
-        Call again = factory.newCall(plain);
-        synchronized (lock) {
-            if (closed) {
-                return false;
-            }
-            call = again;
-        }
         logger.info("Provider {} refused the stream_options the hub adds to learn a stream's token counts; the "
                 + "request was sent again as the client sent it, and this provider's streams no longer get it",
-                providerId);
+                providerId());
         Runnable refused = onUsageRefused;
         if (refused != null) {
             refused.run();
         }
-        again.enqueue(this);
-        return true;
+        return factory.newCall(plain);
     }
 
-    /**
-     * @param request   the client's request as it sent it, to send instead when the server refuses the hub's
-     *                  {@code stream_options}
-     * @param factory   makes the call for it
-     * @param onRefused run when that happened
-     */
-    void withoutUsage(Request request, Call.Factory factory, Runnable onRefused) {
-        this.asSent = request;
-        this.factory = factory;
-        this.onUsageRefused = onRefused;
-    }
-
-    private void read(Response response) throws IOException, ProviderException {
+    @Override
+    protected void read(Response response) throws IOException, ProviderException {
+        char[] key = key();
+        String providerId = providerId();
         if (!response.isSuccessful()) {
             throw Problems.fromResponse(response, model, key);
         }
@@ -323,80 +176,5 @@ final class StreamCall implements StreamHandle, Callback {
                     + "keeps {})", providerId, assembler.dropped(), StreamAssembler.KEPT_CHARS);
         }
         complete(assembler.response(providerId, model));
-    }
-
-    // ------------------------------------------------------------------------------------------- listener calls
-
-    /** @return whether the stream goes on */
-    private boolean deliver(ChatChunk chunk) {
-        RuntimeException failure;
-        synchronized (lock) {
-            if (closed) {
-                return false;
-            }
-            try {
-                listener.onChunk(chunk);
-                return true;
-            } catch (RuntimeException e) {
-                failure = e;
-                closed = true;
-                finish();
-            }
-            logger.warn("The receiver of a stream from provider {} failed; the stream was stopped", providerId,
-                    failure);
-            try {
-                listener.onError(new ProviderException(Problem.CANCELLED, "the stream was stopped because its "
-                        + "receiver failed: " + failure.getClass().getSimpleName(), null, 0, null, providerId,
-                        null));
-            } catch (RuntimeException ignored) {
-                // the receiver is broken; nothing more to tell it
-            }
-        }
-        Call c = call;
-        if (c != null) {
-            c.cancel();
-        }
-        return false;
-    }
-
-    private void complete(ChatResponse response) {
-        wipeKey(); // not needed any more: a caller told of the end may rely on it being gone
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            finish();
-            try {
-                listener.onComplete(response);
-            } catch (RuntimeException e) {
-                logger.warn("The receiver of a stream from provider {} failed on completion", providerId, e);
-            }
-        }
-    }
-
-    private void error(ProviderException e) {
-        wipeKey();
-        ProviderException named = e.withProvider(providerId);
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            finish();
-            try {
-                listener.onError(named);
-            } catch (RuntimeException ex) {
-                logger.warn("The receiver of a stream from provider {} failed on an error", providerId, ex);
-            }
-        }
-    }
-
-    private void wipeKey() {
-        char[] k = key;
-        key = null;
-        if (k != null) {
-            Arrays.fill(k, '\0');
-        }
     }
 }
