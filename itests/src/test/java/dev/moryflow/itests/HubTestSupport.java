@@ -331,7 +331,7 @@ public abstract class HubTestSupport {
         tracker.open();
         try {
             if (tracker.waitForService(TIMEOUT_MS) == null) {
-                throw new AssertionError("no service " + f + " within " + TIMEOUT_MS + " ms");
+                throw new AssertionError("no service " + f + " within " + TIMEOUT_MS + " ms" + configThreads());
             }
             return tracker.getServiceReference();
         } finally {
@@ -352,12 +352,29 @@ public abstract class HubTestSupport {
         return context.getServiceReferences(ProviderService.class.getName(), filter);
     }
 
+    /**
+     * @return where Config Admin's threads are, for a failure that waited for a configuration to take effect (a
+     *         configuration change that never arrives is a blocked updater more often than a lost event)
+     */
+    protected static String configThreads() {
+        StringBuilder s = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (t.getName().startsWith("CM ")) {
+                s.append("\n  thread ").append(t.getName()).append(" ").append(t.getState());
+                for (int i = 0; i < Math.min(stack.length, 25); i++) {
+                    s.append("\n    at ").append(stack[i]);
+                }
+            }
+        });
+        return s.toString();
+    }
+
     /** Waits (checking every 20 ms, at most {@link #TIMEOUT_MS}) for a condition to hold. */
     protected static void awaitCondition(String failure, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
         while (!Boolean.TRUE.equals(condition.call())) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(failure + " (waited " + TIMEOUT_MS + " ms)");
+                throw new AssertionError(failure + " (waited " + TIMEOUT_MS + " ms)" + configThreads());
             }
             TimeUnit.MILLISECONDS.sleep(20);
         }
