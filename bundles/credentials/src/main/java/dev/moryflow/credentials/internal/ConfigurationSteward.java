@@ -65,6 +65,8 @@ final class ConfigurationSteward implements Owners {
     private final Map<String, Hashtable<String, Object>> accepted = new HashMap<>();
     /** PID to a second deploy file for the same id, refused, while FileInstall lets go of it. */
     private final Map<String, String> refusedFiles = new HashMap<>();
+    /** Named configurations made again here because Config Admin had lost their factory: their deletion is ours. */
+    private final java.util.Set<String> remade = new java.util.HashSet<>();
     private final java.nio.file.Path scratch;
     private final java.nio.file.Path deploy;
 
@@ -141,8 +143,45 @@ final class ConfigurationSteward implements Owners {
         }
     }
 
+    /**
+     * A named factory configuration ({@code <factory>~<name>}) made again within moments of its deletion can come back
+     * from Config Admin without its factory PID (seen under load with Felix Config Admin 1.9): then no provider
+     * bundle is ever given it, and the provider silently never appears. It is deleted and made again, the same
+     * properties, as the factory configuration it is. One from a deploy file is left to FileInstall (deleting it
+     * would delete the file): the log says to save the file again.
+     *
+     * @return whether it was made again (its events are then those of the new one)
+     */
+    private boolean remake(Configuration c, String factoryPid, Dictionary<String, Object> properties) {
+        String pid = c.getPid();
+        if (properties.get(FILE_NAME) != null) {
+            logger.warn("Configuration {} came back from Config Admin without its factory {}, so no provider is made "
+                    + "of it; save its file {} again", pid, factoryPid, properties.get(FILE_NAME));
+            return false;
+        }
+        try {
+            Hashtable<String, Object> same = copy(properties);
+            same.remove(org.osgi.framework.Constants.SERVICE_PID);
+            remade.add(pid);
+            c.delete();
+            configurationAdmin.getFactoryConfiguration(factoryPid, pid.substring(factoryPid.length() + 1), "?")
+                    .update(same);
+            logger.info("Configuration {} came back from Config Admin without its factory {}: made again as a "
+                    + "factory configuration, with the same properties", pid, factoryPid);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            remade.remove(pid);
+            logger.error("Configuration {} came back from Config Admin without its factory {} and could not be made "
+                    + "again: {}; delete it and make it again", pid, factoryPid, e.toString());
+            return false;
+        }
+    }
+
     /** A configuration was deleted: its keys go with it. */
     synchronized void deleted(String pid, String factoryPid) {
+        if (factoryPid == null && remade.remove(pid)) {
+            return; // deleted here to be made again: it keeps its keys
+        }
         String refused = refusedFiles.remove(pid);
         Hashtable<String, Object> first = accepted.get(pid);
         String firstFile = files.get(pid);
@@ -224,6 +263,9 @@ final class ConfigurationSteward implements Owners {
     private void provider(Configuration c, Dictionary<String, Object> properties) {
         String pid = c.getPid();
         String factoryPid = factoryOf(c);
+        if (c.getFactoryPid() == null && factoryPid != null && remake(c, factoryPid, properties)) {
+            return;
+        }
         if (vault.unavailableReason().isPresent()) {
             logger.error("Configuration {} is left as it is: the credential store cannot be used ({}); an API key in "
                     + "it stays there until the store works", pid, vault.unavailableReason().get());
