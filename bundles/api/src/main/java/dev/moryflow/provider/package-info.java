@@ -14,7 +14,11 @@
  * {@code Builder.raw}) carry the client's body as sent, {@link dev.moryflow.provider.ChatResponse#raw()} the
  * upstream's whole JSON answer and {@link dev.moryflow.provider.ChatChunk#raw()} the upstream's SSE {@code data} of
  * one event; each with {@code hasRaw()}, and constructors taking it.
+ * <p>
+ * 2.4: chats in flight when their provider goes: {@link dev.moryflow.provider.ProviderException#removed} (the
+ * error that ends them) and {@link dev.moryflow.provider.WholeAnswer} (a whole answer waited for over the
+ * asynchronous call, so that ending the call ends the wait).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.3.0")
+@org.osgi.annotation.versioning.Version("2.4.0")
 package dev.moryflow.provider;
