@@ -2,8 +2,8 @@ package dev.moryflow.provider.openai.internal;
 
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -27,6 +27,7 @@ import dev.moryflow.provider.ProviderException;
 import dev.moryflow.provider.ProviderInfo;
 import dev.moryflow.provider.ProviderService;
 import dev.moryflow.provider.StreamHandle;
+import dev.moryflow.provider.WholeAnswer;
 import okhttp3.Call;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -51,6 +52,10 @@ final class OpenAiProvider implements ProviderService {
     private final Function<String, String> env;
     private final OpenAiCodec codec;
     private volatile ProviderConfig config;
+    /** The calls running now; each leaves when it ends. */
+    private final Set<StreamCall> running = ConcurrentHashMap.newKeySet();
+    /** Why the provider was withdrawn ({@link #close}); null while it is offered. */
+    private volatile String closedBecause;
 
     /**
      * @param store  the credential store (this bundle's view)
@@ -74,6 +79,25 @@ final class OpenAiProvider implements ProviderService {
 
     ProviderConfig config() {
         return config;
+    }
+
+    /**
+     * Withdraws the provider: every call still running ends at once with {@link ProviderException#removed} (its
+     * upstream call cancelled, so no HTTP client thread calls a listener of a withdrawn provider afterwards), and
+     * every later call fails so.
+     *
+     * @param why what happened, completing "provider x was removed while this chat was running (...)"
+     */
+    void close(String why) {
+        closedBecause = why;
+        for (StreamCall call : running) {
+            call.abort(ProviderException.removed(config.id(), why));
+        }
+    }
+
+    /** @return how many calls are running; for tests */
+    int running() {
+        return running.size();
     }
 
     @Override
@@ -131,36 +155,8 @@ final class OpenAiProvider implements ProviderService {
     @Override
     public ChatResponse chat(ChatRequest request) throws ProviderException {
         // one way to send: the asynchronous call, waited for here; an interrupted caller cancels it
-        CompletableFuture<ChatResponse> answer = new CompletableFuture<>();
-        StreamHandle call = chatAsync(request, new ChatStreamListener() {
-            @Override
-            public void onChunk(dev.moryflow.provider.ChatChunk chunk) {
-                // a whole answer has none
-            }
-
-            @Override
-            public void onComplete(ChatResponse response) {
-                answer.complete(response);
-            }
-
-            @Override
-            public void onError(ProviderException error) {
-                answer.completeExceptionally(error);
-            }
-        });
-        try {
-            return answer.get();
-        } catch (InterruptedException e) {
-            call.cancel();
-            Thread.currentThread().interrupt();
-            throw new ProviderException(Problem.CANCELLED, "the chat was cancelled: its caller was interrupted",
-                    null, 0, null, config.id(), null);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProviderException) {
-                throw (ProviderException) e.getCause();
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        WholeAnswer answer = new WholeAnswer();
+        return answer.await(chatAsync(request, answer), config.id());
     }
 
     @Override
@@ -178,15 +174,23 @@ final class OpenAiProvider implements ProviderService {
         ProviderConfig c = config;
         OkHttpClient client = http.client(c.timeout(), c.connection());
         StreamCall call = new StreamCall(c.id(), request.model(), listener, codec, client.proxy(),
-                http.maxEventBytes(), streamed);
+                http.maxEventBytes(), streamed, running);
         char[] key = null;
         try {
+            if (closedBecause != null) {
+                throw ProviderException.removed(c.id(), closedBecause); // never set back to null
+            }
             key = key(c);
             Body body = body(request, streamed);
             call.passThrough(request.hasRaw(), body.usageAdded);
             Request req = request(c, c.chatUrl(), RequestBody.create(body.bytes, JSON), key, streamed);
             call.start(client.newCall(req), key);
             key = null; // the call owns it now
+            String closed = closedBecause;
+            if (closed != null) {
+                // withdrawn while it was being sent, after close() looked at the running calls
+                call.abort(ProviderException.removed(c.id(), closed));
+            }
         } catch (ProviderException e) {
             call.failLater(e.withProvider(c.id()), client.dispatcher().executorService());
         } finally {

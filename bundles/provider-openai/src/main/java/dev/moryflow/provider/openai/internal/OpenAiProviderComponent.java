@@ -9,6 +9,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -199,11 +200,30 @@ public class OpenAiProviderComponent {
         apply(properties);
     }
 
+    /** @param reason why DS deactivates the component: one of {@code ComponentConstants.DEACTIVATION_REASON_*} */
     @Deactivate
-    void deactivate() {
+    void deactivate(int reason) {
         if (registration != null) {
-            unregister();
-            logger.info("Provider {} removed", provider.config().id());
+            withdraw(why(reason));
+            logger.info("Provider {} removed ({})", provider.config().id(), why(reason));
+        }
+    }
+
+    /** @return what a chat running through the provider is told when DS deactivates the component */
+    String why(int reason) {
+        switch (reason) {
+            case ComponentConstants.DEACTIVATION_REASON_DISABLED:
+                return "its component was disabled";
+            case ComponentConstants.DEACTIVATION_REASON_REFERENCE:
+                return "a service it needs (the HTTP client or the credential store) went away";
+            case ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_MODIFIED:
+                return "its configuration was changed";
+            case ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED:
+                return "its configuration was deleted";
+            case ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED:
+                return "its bundle " + context.getBundle().getSymbolicName() + " stopped: it was stopped, updated or uninstalled";
+            default:
+                return "it was shut down";
         }
     }
 
@@ -212,13 +232,13 @@ public class OpenAiProviderComponent {
         ProviderConfig c;
         try {
             if (isDisabled(properties)) {
-                unregister();
+                withdraw("its configuration was disabled (enabled = false)");
                 logger.info("Provider {} is disabled (enabled = false): not registered", label);
                 return;
             }
             c = ProviderConfig.parse(properties);
         } catch (InvalidConfigurationException e) {
-            unregister();
+            withdraw("its configuration is no longer valid: " + e.getMessage());
             if (ProviderIds.isUnnamed(string(properties.get(Constants.SERVICE_PID)),
                     string(properties.get("service.factoryPid")))) {
                 // the credentials bundle gives it its id and replaces it by the named configuration of that id
@@ -230,7 +250,7 @@ public class OpenAiProviderComponent {
         }
         String holder = otherHolder(c.id(), c.pid());
         if (holder != null) {
-            unregister();
+            withdraw("its provider id is used by another provider now");
             logger.warn("Provider {} not registered: the provider id {} is already used by another provider ({}): "
                     + "give this configuration another id (deploy/moryflow.provider.openai-<id>.cfg) or remove "
                     + "the other one; its key, if it has one, is not used", label, c.id(), holder);
@@ -302,6 +322,17 @@ public class OpenAiProviderComponent {
             logger.debug("Could not check whether provider id {} is free", id, e);
         }
         return null;
+    }
+
+    /**
+     * Ends the provider's running calls, each told why ({@link OpenAiProvider#close}), then unregisters its service:
+     * its chats end with the reason the component knows, before the chat bundle notices the service going.
+     */
+    private void withdraw(String why) {
+        if (registration != null) {
+            provider.close(why);
+        }
+        unregister();
     }
 
     private void unregister() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,6 +46,8 @@ final class StreamCall implements StreamHandle, Callback {
     private final long maxEventBytes;
     /** Whether the answer was asked for as a stream; else it is read whole and told once, with its raw JSON. */
     private final boolean streamed;
+    /** The provider's running calls: this one is in it from {@link #start} until it ends. */
+    private final Set<StreamCall> running;
     private final Object lock = new Object();
     /** Guarded by {@link #lock}: no listener call may start once set. */
     private boolean closed;
@@ -58,7 +61,8 @@ final class StreamCall implements StreamHandle, Callback {
     private char[] key;
 
     StreamCall(String providerId, String model, ChatStreamListener listener, OpenAiCodec codec, Proxy proxy,
-            long maxEventBytes, boolean streamed) {
+            long maxEventBytes, boolean streamed, Set<StreamCall> running) {
+        this.running = running;
         this.streamed = streamed;
         this.maxEventBytes = maxEventBytes;
         this.providerId = providerId;
@@ -86,6 +90,7 @@ final class StreamCall implements StreamHandle, Callback {
     void start(Call c, char[] secret) {
         this.key = secret;
         this.call = c;
+        running.add(this);
         if (isCancelled()) {
             c.cancel();
         }
@@ -107,14 +112,27 @@ final class StreamCall implements StreamHandle, Callback {
         }
     }
 
+    /**
+     * Ends the call from another thread: the listener is told {@code error} (unless the call ended already), then
+     * the upstream call is cancelled. Its thread then stops without calling the listener again.
+     *
+     * @param error what the listener is told
+     */
+    void abort(ProviderException error) {
+        end(error);
+        Call c = call;
+        if (c != null) {
+            c.cancel();
+        }
+    }
+
     @Override
     public void cancel() {
         synchronized (lock) {
             if (closed) {
                 return;
             }
-            closed = true;
-            finished = true;
+            close();
         }
         Call c = call;
         if (c != null) {
@@ -255,8 +273,7 @@ final class StreamCall implements StreamHandle, Callback {
                 return true;
             } catch (RuntimeException e) {
                 failure = e;
-                closed = true;
-                finished = true;
+                close();
             }
             logger.warn("The receiver of a stream from provider {} failed; the stream was stopped", providerId,
                     failure);
@@ -281,8 +298,7 @@ final class StreamCall implements StreamHandle, Callback {
             if (closed) {
                 return;
             }
-            closed = true;
-            finished = true;
+            close();
             try {
                 listener.onComplete(response);
             } catch (RuntimeException e) {
@@ -293,19 +309,30 @@ final class StreamCall implements StreamHandle, Callback {
 
     private void error(ProviderException e) {
         wipeKey();
+        end(e);
+    }
+
+    /** Tells the listener of the failure, unless the call ended already; leaves the key to its reading thread. */
+    private void end(ProviderException e) {
         ProviderException named = e.withProvider(providerId);
         synchronized (lock) {
             if (closed) {
                 return;
             }
-            closed = true;
-            finished = true;
+            close();
             try {
                 listener.onError(named);
             } catch (RuntimeException ex) {
                 logger.warn("The receiver of a stream from provider {} failed on an error", providerId, ex);
             }
         }
+    }
+
+    /** Marks the call ended (no listener call may start any more); called holding {@link #lock}. */
+    private void close() {
+        closed = true;
+        finished = true;
+        running.remove(this);
     }
 
     private void wipeKey() {

@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -52,6 +53,8 @@ public class OpenAiProviderComponentTest {
                                 return r.proxy();
                             case "getServiceReferences":
                                 return others;
+                            case "getBundle":
+                                return fakeReference("dev.moryflow.provider.openai").getBundle();
                             case "toString":
                                 return "FakeContext";
                             case "hashCode":
@@ -240,9 +243,19 @@ public class OpenAiProviderComponentTest {
     @Test
     public void deactivationUnregisters() {
         OpenAiProviderComponent c = component(groq());
-        c.deactivate();
+        c.deactivate(ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED);
         assertTrue(registry.registrations.get(0).unregistered);
-        c.deactivate();
+        c.deactivate(ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED);
+    }
+
+    @Test
+    public void runningChatsAreToldWhyTheComponentWentInTheWordsOfDeactivationReasons() {
+        OpenAiProviderComponent c = component(groq());
+        assertEquals("its configuration was deleted",
+                c.why(ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED));
+        assertEquals("its bundle dev.moryflow.provider.openai stopped: it was stopped, updated or uninstalled",
+                c.why(ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED));
+        assertTrue(c.why(ComponentConstants.DEACTIVATION_REASON_REFERENCE).contains("HTTP client"));
     }
 
     @Test
