@@ -13,6 +13,8 @@ import java.util.Collections;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.wiring.FrameworkWiring;
 
+import dev.moryflow.provider.ChatRequest;
+import dev.moryflow.provider.ChatResponse;
 import dev.moryflow.provider.ProviderService;
 
 /**
@@ -50,6 +54,8 @@ public class InFlightSafetyIT extends HubTestSupport {
     /** How soon a chat whose provider went must have ended (measured: a few ms); far below the 30 s stall. */
     private static final long ENDS_WITHIN_MS = 5000;
     private static final String REMOVED = "was removed while this chat was running";
+    /** Chats running through each provider at once: two streamed and two whole (as many as FakeUpstream has threads). */
+    private static final int CHATS = 4;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Upstream a;
@@ -218,8 +224,7 @@ public class InFlightSafetyIT extends HubTestSupport {
         changedAt = System.nanoTime();
         sideRegistration.unregister();
         running.ofSide.assertEndedWithError(REMOVED, "provider 'side'");
-        assertEquals("the removed provider's calls (two streamed, one whole) were not cancelled", 3,
-                side.cancelled.get());
+        assertEquals("the removed provider's calls were not all cancelled", CHATS, side.cancelled.get());
         assertEquals(0, side.running());
         running.ofA.release();
         running.ofB.release();
@@ -248,13 +253,17 @@ public class InFlightSafetyIT extends HubTestSupport {
         }
     }
 
-    /** Two streamed chats and one whole chat of one provider, through the gateway. */
+    /**
+     * Two streamed chats and one whole chat of one provider through the gateway, and one whole chat of the hub's own
+     * callers ({@code ChatService.chat}, as the shell's {@code moryflow:chat}), waiting on a thread of its own.
+     */
     private final class Group {
         final Upstream upstream;
         final HeldProvider held;
         final String model;
         final List<StreamedChat> streams = new ArrayList<>();
         final CompletableFuture<HttpResponse<String>> whole;
+        final CompletableFuture<ChatResponse> direct;
 
         Group(Upstream upstream) {
             this(upstream, null, upstream.id + "/m");
@@ -272,15 +281,22 @@ public class InFlightSafetyIT extends HubTestSupport {
                 streams.add(new StreamedChat(model));
             }
             whole = http.sendAsync(chatRequest(model, false), HttpResponse.BodyHandlers.ofString());
+            direct = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return chatService().chat(ChatRequest.of(model, "hi"));
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
         }
 
         void awaitRunning() throws Exception {
             if (held != null) {
-                awaitCondition("the chats of " + model + " did not reach it", () -> held.running() == 3);
+                awaitCondition("the chats of " + model + " did not reach it", () -> held.running() == CHATS);
                 held.push("first");
             } else {
                 awaitCondition("the chats of " + model + " did not reach its upstream",
-                        () -> upstream.chats() == 3);
+                        () -> upstream.chats() == CHATS);
             }
             for (StreamedChat s : streams) {
                 s.awaitFirstChunk();
@@ -299,6 +315,8 @@ public class InFlightSafetyIT extends HubTestSupport {
             }
             HttpResponse<String> r = whole.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertEquals(model + ": " + r.body(), 200, r.statusCode());
+            assertTrue(model + ": ChatService.chat answered nothing",
+                    direct.get(TIMEOUT_MS, TimeUnit.MILLISECONDS).content() != null);
         }
 
         void assertEndedWithError(String... says) throws Exception {
@@ -307,8 +325,15 @@ public class InFlightSafetyIT extends HubTestSupport {
             }
             HttpResponse<String> r = whole.get(ENDS_WITHIN_MS, TimeUnit.MILLISECONDS);
             assertEquals(model + ": " + r.body(), 503, r.statusCode());
+            String failure;
+            try {
+                failure = "answered " + direct.get(ENDS_WITHIN_MS, TimeUnit.MILLISECONDS).content();
+            } catch (ExecutionException e) {
+                failure = e.getCause().getMessage();
+            }
             for (String text : says) {
                 assertTrue(model + " whole: " + r.body(), r.body().contains(text));
+                assertTrue(model + " ChatService.chat: " + failure, failure.contains(text));
             }
         }
     }

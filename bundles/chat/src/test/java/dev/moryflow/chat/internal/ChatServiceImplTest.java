@@ -9,6 +9,8 @@ import static org.junit.Assert.fail;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.junit.Test;
@@ -232,7 +234,7 @@ public class ChatServiceImplTest {
         FakeProvider p = new FakeProvider("p", "m");
         p.holdWholeChats = true;
         chat.bindProvider(p, p.props(1L, 0));
-        java.util.concurrent.CompletableFuture<ProviderException> failed = java.util.concurrent.CompletableFuture
+        CompletableFuture<ProviderException> failed = CompletableFuture
                 .supplyAsync(() -> {
                     try {
                         chat.chat(ChatRequest.of("m", "hi"));
@@ -241,12 +243,9 @@ public class ChatServiceImplTest {
                         return e;
                     }
                 });
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (p.lastListener == null && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        assertTrue("the chat did not reach the provider", p.called.await(10, TimeUnit.SECONDS));
         chat.unbindProvider(p.reference(1L, Bundle.ACTIVE, "moryflow.provider.openai~p"));
-        ProviderException e = failed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        ProviderException e = failed.get(10, TimeUnit.SECONDS);
         assertEquals(Problem.NOT_READY, e.problem());
         assertTrue(e.getMessage(), e.getMessage().endsWith("(its bundle test.bundle withdrew it)"));
         assertTrue(p.cancelled.get());

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.lang.reflect.Proxy;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.framework.Bundle;
@@ -29,6 +30,8 @@ class FakeProvider implements ProviderService {
     final List<ChatRequest> received = new ArrayList<>();
     ProviderException failWith;
     volatile ChatStreamListener lastListener;
+    /** Counted down by each call that reaches {@link #stream} (or a held {@link #chatAsync}). */
+    final CountDownLatch called = new CountDownLatch(1);
     /** Whether {@link #chatAsync} holds the call (like {@link #stream}) instead of answering at once. */
     boolean holdWholeChats;
     final AtomicBoolean cancelled = new AtomicBoolean();
@@ -106,6 +109,7 @@ class FakeProvider implements ProviderService {
     public StreamHandle stream(ChatRequest request, ChatStreamListener listener) {
         received.add(request);
         lastListener = listener;
+        called.countDown();
         return new StreamHandle() {
             @Override
             public void cancel() {
