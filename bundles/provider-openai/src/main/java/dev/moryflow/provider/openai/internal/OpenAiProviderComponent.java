@@ -204,8 +204,9 @@ public class OpenAiProviderComponent {
     @Deactivate
     void deactivate(int reason) {
         if (registration != null) {
-            withdraw(why(reason));
-            logger.info("Provider {} removed ({})", provider.config().id(), why(reason));
+            String why = why(reason);
+            withdraw(why);
+            logger.info("Provider {} removed ({})", provider.config().id(), why);
         }
     }
 
@@ -221,7 +222,8 @@ public class OpenAiProviderComponent {
             case ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED:
                 return "its configuration was deleted";
             case ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED:
-                return "its bundle " + context.getBundle().getSymbolicName() + " stopped: it was stopped, updated or uninstalled";
+                return "its bundle " + context.getBundle().getSymbolicName()
+                        + " stopped: it was stopped, updated or uninstalled";
             default:
                 return "it was shut down";
         }

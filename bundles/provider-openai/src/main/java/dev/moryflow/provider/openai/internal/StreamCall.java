@@ -33,7 +33,8 @@ import okhttp3.Response;
  * Guarantees: listener calls are made one at a time, in order; exactly one {@code onComplete} or {@code onError}
  * ends them; after {@link #cancel()} returns, no listener call is in progress or will be made. To keep that promise
  * the listener is called while holding this stream's lock, which {@link #cancel()} takes too: a listener must return
- * quickly (as its contract says) and must not wait for another thread that is cancelling this stream.
+ * quickly (as its contract says) and must not wait for another thread that is cancelling this stream. While it runs
+ * the call is in its provider's set of running calls, so that a withdrawn provider can {@link #abort} it.
  */
 final class StreamCall implements StreamHandle, Callback {
 
@@ -92,6 +93,7 @@ final class StreamCall implements StreamHandle, Callback {
         this.call = c;
         running.add(this);
         if (isCancelled()) {
+            running.remove(this);
             c.cancel();
         }
         c.enqueue(this);
