@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
@@ -158,7 +157,7 @@ public class InFlightSafetyIT extends HubTestSupport {
             throws Exception {
         Chats running = startChats();
         changedAt = System.nanoTime();
-        bundle(PROVIDER_OPENAI).update();
+        installedBundle(PROVIDER_OPENAI).update();
         running.ofA.assertEndedWithError(REMOVED, "its bundle " + PROVIDER_OPENAI + " stopped");
         running.ofB.assertEndedWithError(REMOVED, "its bundle " + PROVIDER_OPENAI + " stopped");
         a.assertConnectionsClosed();
@@ -173,7 +172,7 @@ public class InFlightSafetyIT extends HubTestSupport {
     public void uninstallingTheProviderBundleEndsItsRunningChatsWithAClearErrorAndNotAnotherBundlesChats()
             throws Exception {
         Chats running = startChats();
-        Bundle openai = bundle(PROVIDER_OPENAI);
+        Bundle openai = installedBundle(PROVIDER_OPENAI);
         String location = openai.getLocation();
         try {
             changedAt = System.nanoTime();
@@ -194,7 +193,7 @@ public class InFlightSafetyIT extends HubTestSupport {
     @Test
     public void updatingTheHttpBundleEndsTheChatsOfTheProvidersThatNeedItWithAClearError() throws Exception {
         Chats running = startChats();
-        Bundle httpBundle = bundle(HTTP_BUNDLE);
+        Bundle httpBundle = installedBundle(HTTP_BUNDLE);
         try {
             changedAt = System.nanoTime();
             httpBundle.update();
@@ -341,61 +340,32 @@ public class InFlightSafetyIT extends HubTestSupport {
     /** One streamed chat through the gateway: every line of its answer as it arrives. */
     private final class StreamedChat {
         final String model;
-        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        final CountDownLatch firstChunk = new CountDownLatch(1);
-        final CompletableFuture<Void> ended = new CompletableFuture<>();
+        final LineCollector lines = new LineCollector();
         final CompletableFuture<HttpResponse<Void>> response;
-        volatile long endedAt;
 
         StreamedChat(String model) {
             this.model = model;
-            response = http.sendAsync(chatRequest(model, true),
-                    HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
-                        @Override
-                        public void onSubscribe(Flow.Subscription s) {
-                            s.request(Long.MAX_VALUE);
-                        }
-
-                        @Override
-                        public void onNext(String line) {
-                            lines.add(line);
-                            if (line.startsWith("data: {")) {
-                                firstChunk.countDown();
-                            }
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            endedAt = System.nanoTime();
-                            ended.completeExceptionally(t);
-                        }
-
-                        @Override
-                        public void onComplete() {
-                            endedAt = System.nanoTime();
-                            ended.complete(null);
-                        }
-                    }));
+            response = http.sendAsync(chatRequest(model, true), HttpResponse.BodyHandlers.fromLineSubscriber(lines));
         }
 
         void awaitFirstChunk() throws Exception {
-            assertTrue(model + ": no first chunk: " + text(), firstChunk.await(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            awaitCondition(model + ": no first chunk", () -> !lines.lines("data: {").isEmpty());
         }
 
         void assertCompleted() throws Exception {
-            ended.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            lines.ended.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertEquals(model + ": " + text(), 200, response.get().statusCode());
-            List<String> data = data();
+            List<String> data = lines.lines("data: ");
             assertEquals(model + " did not end with [DONE]: " + text(), "data: [DONE]", data.get(data.size() - 1));
             assertTrue(model + " had an error: " + text(), !text().contains("\"error\""));
         }
 
         void assertEndedWithError(String... says) throws Exception {
-            ended.get(ENDS_WITHIN_MS, TimeUnit.MILLISECONDS);
-            System.out.println(model + " ended " + TimeUnit.NANOSECONDS.toMillis(endedAt - changedAt)
-                    + " ms after its provider was changed: " + data().get(data().size() - 2));
-            List<String> data = data();
+            long endedAt = lines.ended.get(ENDS_WITHIN_MS, TimeUnit.MILLISECONDS);
+            List<String> data = lines.lines("data: ");
             String error = data.size() < 2 ? "" : data.get(data.size() - 2);
+            System.out.println(model + " ended " + TimeUnit.NANOSECONDS.toMillis(endedAt - changedAt)
+                    + " ms after its provider was changed: " + error);
             assertTrue(model + " did not end with an error event and [DONE]: " + text(),
                     data.get(data.size() - 1).equals("data: [DONE]") && error.startsWith("data: {\"error\""));
             for (String text : says) {
@@ -403,23 +373,8 @@ public class InFlightSafetyIT extends HubTestSupport {
             }
         }
 
-        /** @return the {@code data:} lines received */
-        List<String> data() {
-            List<String> data = new ArrayList<>();
-            synchronized (lines) {
-                for (String l : lines) {
-                    if (l.startsWith("data: ")) {
-                        data.add(l);
-                    }
-                }
-            }
-            return data;
-        }
-
         String text() {
-            synchronized (lines) {
-                return String.join("\n", lines) + "\n";
-            }
+            return String.join("\n", lines.lines());
         }
     }
 
@@ -500,15 +455,6 @@ public class InFlightSafetyIT extends HubTestSupport {
 
     private String base() {
         return "http://127.0.0.1:" + context.getProperty("org.osgi.service.http.port");
-    }
-
-    private Bundle bundle(String symbolicName) {
-        for (Bundle bundle : context.getBundles()) {
-            if (symbolicName.equals(bundle.getSymbolicName())) {
-                return bundle;
-            }
-        }
-        throw new AssertionError("no bundle " + symbolicName);
     }
 
     /** Refreshes the bundle's wiring (and its dependents') and waits until it is done. */
