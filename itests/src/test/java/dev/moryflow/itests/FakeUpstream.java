@@ -94,12 +94,32 @@ public final class FakeUpstream implements AutoCloseable {
          * most) until the other side closes the connection, which completes {@code closed}.
          */
         public static Reply sseUntilClosed(List<String> dataLines, java.util.concurrent.CompletableFuture<Boolean> closed) {
+            return sseHeld(dataLines, new java.util.concurrent.CompletableFuture<>(), closed);
+        }
+
+        /**
+         * A stream the test holds open: sends these events, then a "." chunk every 20 ms until {@code release}
+         * completes (then a last chunk with {@code finish_reason: stop} and {@code [DONE]}, and {@code closed}
+         * completes with false) or the other side closes the connection ({@code closed} completes with true); 30 s
+         * at most, after which it ends without {@code [DONE]}.
+         */
+        public static Reply sseHeld(List<String> dataLines, java.util.concurrent.CompletableFuture<?> release,
+                java.util.concurrent.CompletableFuture<Boolean> closed) {
             Reply r = new Reply(200, "text/event-stream", null, dataLines);
             r.closed = closed;
+            r.release = release;
+            return r;
+        }
+
+        /** A whole answer sent only once {@code release} completes (30 s at most, then sent anyway). */
+        public static Reply jsonHeld(String body, java.util.concurrent.CompletableFuture<?> release) {
+            Reply r = json(200, body);
+            r.release = release;
             return r;
         }
 
         java.util.concurrent.CompletableFuture<Boolean> closed;
+        java.util.concurrent.CompletableFuture<?> release;
 
         /**
          * An SSE answer sent in step with its client: the first event at once, each next one only when the client
@@ -193,6 +213,9 @@ public final class FakeUpstream implements AutoCloseable {
         }
         reply.headers.forEach((name, value) -> ex.getResponseHeaders().set(name, value));
         if (reply.events == null) {
+            if (reply.release != null) {
+                awaitRelease(reply.release, TimeUnit.SECONDS.toMillis(30));
+            }
             byte[] bytes = reply.body.getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(reply.status, bytes.length == 0 ? -1 : bytes.length);
             try (OutputStream out = ex.getResponseBody()) {
@@ -211,9 +234,11 @@ public final class FakeUpstream implements AutoCloseable {
                 if (reply.closed != null) {
                     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                     try {
-                        while (System.nanoTime() < end) {
-                            TimeUnit.MILLISECONDS.sleep(20);
-                            out.write("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\".\"}}]}\n\n"
+                        boolean released = false;
+                        while (!released && System.nanoTime() < end) {
+                            released = awaitRelease(reply.release, 20);
+                            out.write(("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\".\"}"
+                                    + (released ? ",\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n" : "}]}\n\n"))
                                     .getBytes(StandardCharsets.UTF_8));
                             out.flush();
                         }
@@ -221,9 +246,6 @@ public final class FakeUpstream implements AutoCloseable {
                     } catch (IOException gone) {
                         reply.closed.complete(true);
                         return;
-                    } catch (InterruptedException stop) {
-                        Thread.currentThread().interrupt();
-                        reply.closed.complete(false);
                     }
                 }
             } catch (IOException e) {
@@ -243,6 +265,18 @@ public final class FakeUpstream implements AutoCloseable {
         } catch (InterruptedException stop) {
             Thread.currentThread().interrupt();
             return false;
+    /** @return whether {@code release} completed within {@code millis} (the pace of a held answer) */
+    private static boolean awaitRelease(java.util.concurrent.CompletableFuture<?> release, long millis) {
+        try {
+            release.get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException notYet) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException failed) {
+            return true;
+        } catch (InterruptedException stop) {
+            Thread.currentThread().interrupt();
+            return true;
         }
     }
 

@@ -160,6 +160,16 @@ public abstract class HubTestSupport {
         return bytes.toByteArray();
     }
 
+    /** @return the installed bundle of that symbolic name */
+    protected org.osgi.framework.Bundle installedBundle(String symbolicName) {
+        for (org.osgi.framework.Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+
     /** @return a free TCP port on this machine, reserved by asking the system for one */
     protected static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -614,65 +613,35 @@ public class KeyLeakLifecycleIT extends HubTestSupport {
 
     /** A client of {@code GET /api/events}: keeps every line of the stream while it is open. */
     private final class ApiEvents implements AutoCloseable {
-        private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        private final LineCollector lines = new LineCollector();
         private final CompletableFuture<HttpResponse<Void>> response;
-        private volatile Flow.Subscription subscription;
 
         ApiEvents() throws Exception {
             response = http.sendAsync(HttpRequest.newBuilder(URI.create(base() + "/api/events"))
                     .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/event-stream").GET().build(),
-                    HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
-                        @Override
-                        public void onSubscribe(Flow.Subscription s) {
-                            subscription = s;
-                            s.request(Long.MAX_VALUE);
-                        }
-
-                        @Override
-                        public void onNext(String line) {
-                            lines.add(line);
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            // the stream ends when the test closes it
-                        }
-
-                        @Override
-                        public void onComplete() {
-                            // the hub ended the stream
-                        }
-                    }));
-            awaitCondition("GET /api/events did not connect", () -> lines().stream()
-                    .anyMatch(l -> l.startsWith(": connected")));
+                    HttpResponse.BodyHandlers.fromLineSubscriber(lines));
+            awaitCondition("GET /api/events did not connect", () -> !lines.lines(": connected").isEmpty());
         }
 
         List<String> lines() {
-            synchronized (lines) {
-                return new ArrayList<>(lines);
-            }
+            return lines.lines();
         }
 
         long events() {
-            return lines().stream().filter(l -> l.startsWith("event: ")).count();
+            return lines.lines("event: ").size();
         }
 
         Set<String> topics() {
             Set<String> topics = new TreeSet<>();
-            for (String l : lines()) {
-                if (l.startsWith("event: ")) {
-                    topics.add(l.substring("event: ".length()).trim());
-                }
+            for (String l : lines.lines("event: ")) {
+                topics.add(l.substring("event: ".length()).trim());
             }
             return topics;
         }
 
         @Override
         public void close() {
-            Flow.Subscription s = subscription;
-            if (s != null) {
-                s.cancel();
-            }
+            lines.cancel();
             response.cancel(true);
         }
     }

@@ -176,8 +176,7 @@ public class PresetsIT extends HubTestSupport {
             awaitNoProvider("together");
             awaitNoProvider("cerebras");
             // while the hub is "stopped" (the presets bundle), the user asks for cerebras back
-            Bundle presets = Arrays.stream(context.getBundles())
-                    .filter(b -> b.getSymbolicName().equals("dev.moryflow.presets")).findFirst().orElseThrow();
+            Bundle presets = installedBundle("dev.moryflow.presets");
             presets.stop();
             Configuration own = configAdmin.getConfiguration("moryflow.presets", "?");
             Dictionary<String, Object> state = own.getProperties();

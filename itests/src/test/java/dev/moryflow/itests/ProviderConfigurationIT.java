@@ -119,8 +119,7 @@ public class ProviderConfigurationIT extends HubTestSupport {
 
     @Test
     public void metatypeDescribesTheProviderFormWithTheKeyAsPassword() {
-        Bundle openai = Arrays.stream(context.getBundles())
-                .filter(b -> "dev.moryflow.provider.openai".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        Bundle openai = installedBundle("dev.moryflow.provider.openai");
         ObjectClassDefinition ocd = metaTypeService.getMetaTypeInformation(openai)
                 .getObjectClassDefinition(OPENAI_FACTORY, null);
         assertNotNull("no metatype for " + OPENAI_FACTORY, ocd);

@@ -23,6 +23,14 @@ import dev.moryflow.provider.StreamHandle;
  * matches.</li>
  * </ol>
  * Each finished chat posts {@code moryflow/chat/COMPLETED} or {@code moryflow/chat/FAILED}.
+ * <p>
+ * <b>Chats in flight when their provider goes.</b> A chat, streamed or whole, runs through one provider service
+ * registration. When that service is unregistered while the chat runs (its configuration deleted or disabled, its
+ * bundle stopped, updated or uninstalled, a service it needs gone), the chat ends at once: the provider's call is
+ * cancelled and the listener (or the waiting {@link #chat} caller) gets {@link ProviderException#removed}, naming
+ * the provider and what happened; nothing of another provider's answer follows. A change that keeps the
+ * registration (a configuration updated in place, a key rotated) lets the chat complete. Chats through other
+ * providers are not touched.
  */
 @ProviderType
 public interface ChatService {

@@ -139,6 +139,25 @@ public class ProviderException extends Exception {
         return text.replace(s, "[redacted]");
     }
 
+    /**
+     * A chat ended because its provider went away while it ran: its configuration was deleted or disabled, its
+     * bundle stopped (stopped, updated or uninstalled), or a service it needs went away. What a {@code ChatService}
+     * tells the listener of every chat still running through a provider service that is unregistered, and what a
+     * provider bundle tells its own running calls when it withdraws a provider; nothing more comes from that
+     * provider for the chat. {@link Problem#NOT_READY}: the hub could not finish it as configured.
+     *
+     * @param providerId the provider id
+     * @param why        what happened, in the user's words: {@code its configuration was deleted}
+     * @return the failure, naming the provider and what happened
+     * @since 2.4
+     */
+    public static ProviderException removed(String providerId, String why) {
+        return new ProviderException(Problem.NOT_READY, "provider '" + providerId + "' was removed while this chat "
+                + "was running (" + why + ")", "The answer stops here. Send the chat again: it goes to the provider "
+                        + "that serves the model now, if any (GET /v1/models and moryflow:providers list them).",
+                0, null, providerId, null);
+    }
+
     /** @return problem title, message and hint on one line, for logs and consoles */
     public String describe() {
         return problem.title() + ": " + getMessage() + " — " + hint;

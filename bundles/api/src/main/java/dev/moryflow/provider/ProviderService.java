@@ -11,6 +11,14 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p>
  * Implementations read their API key from the {@code CredentialStore} at request time, so a new key applies to the
  * next request without a restart. No method returns, logs or throws a key.
+ * <p>
+ * <b>Calls in flight.</b> A configuration change should update the registered service in place (DS
+ * {@code @Modified}, {@code setProperties}): calls already sent finish as they started, the next use the change.
+ * When a provider is withdrawn (its configuration deleted or disabled, its bundle stopping, a service it needs
+ * gone), its bundle should end its running calls first, telling each listener
+ * {@link ProviderException#removed} with what happened and cancelling its upstream call, so that none of its
+ * threads calls a listener afterwards. A {@code ChatService} ends the chats it routed through a service when the
+ * service is unregistered in any case, for bundles that do not.
  */
 @ConsumerType
 public interface ProviderService {

@@ -20,6 +20,10 @@
  * 2.4: the prompt's cache details in {@link dev.moryflow.provider.Usage} ({@code cachedPromptTokens},
  * {@code cacheCreationTokens}), so that a provider of another protocol (Anthropic) can report them for the gateway
  * to write as OpenAI's {@code prompt_tokens_details}.
+ * <p>
+ * 2.4 also: chats in flight when their provider goes: {@link dev.moryflow.provider.ProviderException#removed} (the
+ * error that ends them) and {@link dev.moryflow.provider.WholeAnswer} (a whole answer waited for over the
+ * asynchronous call, so that ending the call ends the wait).
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("2.4.0")

@@ -8,10 +8,12 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -39,6 +41,7 @@ import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
 import dev.moryflow.provider.ProviderService;
 import dev.moryflow.provider.StreamHandle;
+import dev.moryflow.provider.WholeAnswer;
 
 /**
  * Routes chats to the provider services of the whole hub. Tracks every {@link ProviderService} as it comes, changes
@@ -55,6 +58,8 @@ public class ChatServiceImpl implements ChatService, ModelListService {
     private final ChatEvents events;
     private final Object lock = new Object();
     private final Map<Long, ProviderEntry> entries = new HashMap<>();
+    /** The chats running through each provider service, by service id; ended when the service goes. */
+    private final Map<Long, RunningChats<RoutedListener>> running = new ConcurrentHashMap<>();
     private final Map<ModelConfig, Boolean> modelConfigs = new IdentityHashMap<>();
     private PresetCatalog catalog;
     private volatile RoutingTable table = RoutingTable.EMPTY;
@@ -73,6 +78,7 @@ public class ChatServiceImpl implements ChatService, ModelListService {
     void bindProvider(ProviderService service, Map<String, Object> props) {
         ProviderEntry e = entry(service, props);
         if (e != null) {
+            running.putIfAbsent(e.serviceId, new RunningChats<>());
             apply(e.serviceId, e);
         }
     }
@@ -82,8 +88,27 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         apply(serviceId(props), e);
     }
 
-    void unbindProvider(ProviderService service, Map<String, Object> props) {
-        apply(serviceId(props), null);
+    /**
+     * Forgets the service, then ends every chat still running through it: its call is cancelled and its listener
+     * told {@link ProviderException#removed} with what happened ({@link Removal}), whatever the provider's bundle
+     * does with its own calls. Chats through other services are not touched.
+     */
+    void unbindProvider(ServiceReference<ProviderService> ref) {
+        Object o = ref.getProperty(Constants.SERVICE_ID);
+        long serviceId = o instanceof Long ? (Long) o : -1L;
+        apply(serviceId, null);
+        RunningChats<RoutedListener> chats = running.remove(serviceId);
+        List<RoutedListener> still = chats == null ? List.of() : chats.close();
+        if (!still.isEmpty()) {
+            String providerId = String.valueOf(ref.getProperty(ProviderService.PROVIDER_ID));
+            String why = Removal.why(ref, configAdmin);
+            logger.info("Provider {} went while {} chats ran through it ({}): they end with an error", providerId,
+                    still.size(), why);
+            ProviderException removed = ProviderException.removed(providerId, why);
+            for (RoutedListener chat : still) {
+                chat.providerRemoved(removed);
+            }
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -246,31 +271,9 @@ public class ChatServiceImpl implements ChatService, ModelListService {
 
     @Override
     public ChatResponse chat(ChatRequest request) throws ProviderException {
-        long start = System.nanoTime();
-        String providerId = null;
-        try {
-            RoutingTable t = table;
-            Route route = t.resolve(request.model());
-            RoutedModel target = route.target();
-            Admission.check(request, target, t.isDescribed(target), t.models());
-            providerId = target.providerId();
-            ProviderService service = t.providers().get(providerId).service;
-            ChatResponse response;
-            try {
-                response = service.chat(request.withModel(target.model().id()));
-            } catch (RuntimeException e) {
-                throw crashed(providerId, e);
-            }
-            ChatResponse answer = response.withOrigin(providerId,
-                    response.model() == null ? target.model().id() : response.model());
-            events.completed(request.model(), providerId, target.model().id(), millisSince(start), false,
-                    answer.usage());
-            return answer;
-        } catch (ProviderException e) {
-            ProviderException failure = providerId == null ? e : e.withProvider(providerId);
-            events.failed(request.model(), providerId, millisSince(start), false, failure);
-            throw failure;
-        }
+        // one way to send: the asynchronous call, waited for here, so that a provider going ends the wait too
+        WholeAnswer answer = new WholeAnswer();
+        return answer.await(send(request, answer, false), null);
     }
 
     @Override
@@ -298,14 +301,20 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         }
         RoutedModel target = route.target();
         String providerId = target.providerId();
+        ProviderEntry entry = t.providers().get(providerId);
+        RunningChats<RoutedListener> chats = running.get(entry.serviceId);
         RoutedListener routed = new RoutedListener(listener, request.model(), providerId, target.model().id(), start,
-                streamed);
+                streamed, chats);
         try {
             listener.onProvider(providerId);
         } catch (RuntimeException e) {
             logger.debug("The receiver of a chat failed when told its provider {}: {}", providerId, e.toString());
         }
-        ProviderService service = t.providers().get(providerId).service;
+        if (chats == null || !chats.add(routed)) {
+            routed.onError(ProviderException.removed(providerId, "it went away as the chat was sent"));
+            return StreamHandle.done();
+        }
+        ProviderService service = entry.service;
         ChatRequest sent = request.withModel(target.model().id());
         try {
             return routed.attach(streamed ? service.stream(sent, routed) : service.chatAsync(sent, routed));
@@ -392,7 +401,11 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         return (System.nanoTime() - startNanos) / 1_000_000L;
     }
 
-    /** Forwards a provider's stream to the caller, names the provider in the answer and posts the chat event. */
+    /**
+     * Forwards a provider's stream to the caller, names the provider in the answer and posts the chat event; one
+     * end only, whoever ends it (the provider, the caller's cancel, or the provider going). Calls to the caller are
+     * made one at a time even when a provider and the unregistering thread race.
+     */
     private final class RoutedListener implements ChatStreamListener {
         private final ChatStreamListener delegate;
         private final String requested;
@@ -401,9 +414,12 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         private final long start;
         private final boolean streamed;
         private final AtomicBoolean finished = new AtomicBoolean();
+        private final RunningChats<RoutedListener> chats;
+        private volatile StreamHandle handle;
 
         RoutedListener(ChatStreamListener delegate, String requested, String providerId, String providerModel,
-                long start, boolean streamed) {
+                long start, boolean streamed, RunningChats<RoutedListener> chats) {
+            this.chats = chats;
             this.streamed = streamed;
             this.delegate = delegate;
             this.requested = requested;
@@ -412,12 +428,17 @@ public class ChatServiceImpl implements ChatService, ModelListService {
             this.start = start;
         }
 
-        StreamHandle attach(StreamHandle handle) {
+        StreamHandle attach(StreamHandle h) {
+            this.handle = h;
+            if (finished.get()) {
+                h.cancel(); // ended before the provider's call returned (its provider went): stop the call too
+            }
             return new StreamHandle() {
                 @Override
                 public void cancel() {
                     if (finished.compareAndSet(false, true)) {
-                        handle.cancel();
+                        h.cancel();
+                        forget();
                         events.failed(requested, providerId, millisSince(start), streamed,
                                 new ProviderException(Problem.CANCELLED, "the chat was cancelled by its caller"));
                     }
@@ -425,34 +446,65 @@ public class ChatServiceImpl implements ChatService, ModelListService {
 
                 @Override
                 public boolean isDone() {
-                    return finished.get() || handle.isDone();
+                    return finished.get() || h.isDone();
                 }
             };
         }
 
+        /**
+         * Its provider went: cancels the provider's call (outside this listener's lock: a provider may hold its own
+         * lock while it calls this listener) and tells the caller.
+         */
+        void providerRemoved(ProviderException removed) {
+            if (finished.compareAndSet(false, true)) {
+                StreamHandle h = handle;
+                if (h != null) {
+                    h.cancel();
+                }
+                events.failed(requested, providerId, millisSince(start), streamed, removed);
+                synchronized (this) {
+                    delegate.onError(removed);
+                }
+            }
+        }
+
+        private void forget() {
+            if (chats != null) {
+                chats.remove(this);
+            }
+        }
+
         @Override
         public void onChunk(ChatChunk chunk) {
-            if (!finished.get()) {
-                delegate.onChunk(chunk);
+            synchronized (this) {
+                if (!finished.get()) {
+                    delegate.onChunk(chunk);
+                }
             }
         }
 
         @Override
         public void onComplete(ChatResponse response) {
             if (finished.compareAndSet(false, true)) {
+                forget();
                 ChatResponse answer = response.withOrigin(providerId,
                         response.model() == null ? providerModel : response.model());
                 events.completed(requested, providerId, providerModel, millisSince(start), streamed, answer.usage());
-                delegate.onComplete(answer);
+                synchronized (this) {
+                    delegate.onComplete(answer);
+                }
             }
         }
 
         @Override
         public void onError(ProviderException error) {
             if (finished.compareAndSet(false, true)) {
+                forget();
                 ProviderException failure = error.withProvider(providerId);
                 events.failed(requested, providerId, millisSince(start), streamed, failure);
-                delegate.onError(failure);
+                synchronized (this) {
+                    delegate.onError(failure);
+                }
             }
         }
     }

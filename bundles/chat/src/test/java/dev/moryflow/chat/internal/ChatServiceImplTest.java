@@ -9,9 +9,12 @@ import static org.junit.Assert.fail;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.junit.Test;
+import org.osgi.framework.Bundle;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 
@@ -86,7 +89,7 @@ public class ChatServiceImplTest {
         FakeProvider p = new FakeProvider("p", "m");
         chat.bindProvider(p, p.props(1L, 0));
         events.clear();
-        chat.unbindProvider(p, p.props(1L, 0));
+        chat.unbindProvider(p.reference(1L, Bundle.ACTIVE, null));
         assertEquals(List.of(Topics.PROVIDER_REMOVED, Topics.MODEL_REMOVED), topics());
         assertTrue(chat.models().isEmpty());
         try {
@@ -199,6 +202,56 @@ public class ChatServiceImplTest {
     }
 
     @Test
+    public void aStreamWhoseProviderGoesIsCancelledAndEndsWithWhatHappenedAndAnotherProvidersStreamGoesOn() {
+        FakeProvider p = new FakeProvider("p", "m");
+        FakeProvider q = new FakeProvider("q", "n");
+        chat.bindProvider(p, p.props(1L, 0));
+        chat.bindProvider(q, q.props(2L, 0));
+        Recorder ofP = new Recorder();
+        Recorder ofQ = new Recorder();
+        StreamHandle h = chat.stream(ChatRequest.of("m", "hi"), ofP);
+        chat.stream(ChatRequest.of("n", "hi"), ofQ);
+        ChatStreamListener fromP = p.lastListener;
+        fromP.onChunk(ChatChunk.text("a"));
+        chat.unbindProvider(p.reference(1L, Bundle.STOPPING, null));
+        assertTrue("the removed provider's call was not cancelled", p.cancelled.get());
+        assertTrue(h.isDone());
+        assertEquals(Problem.NOT_READY, ofP.error.problem());
+        assertEquals("provider 'p' was removed while this chat was running (its bundle test.bundle stopped: it was "
+                + "stopped, updated or uninstalled)", ofP.error.getMessage());
+        assertEquals("p", ofP.error.providerId());
+        assertEquals("NOT_READY", last(Topics.CHAT_FAILED).getProperty(EventProperties.PROBLEM));
+        fromP.onChunk(ChatChunk.text("late"));
+        fromP.onComplete(new ChatResponse(null, "m", null, "a late", null, "stop", null, null));
+        assertEquals(List.of("provider p", "chunk", "error"), ofP.calls);
+        q.playStream("n");
+        assertEquals("Hello", ofQ.done.content());
+        assertNull(ofQ.error);
+    }
+
+    @Test
+    public void aWholeChatWaitingForAProviderThatGoesEndsWithWhatHappened() throws Exception {
+        FakeProvider p = new FakeProvider("p", "m");
+        p.holdWholeChats = true;
+        chat.bindProvider(p, p.props(1L, 0));
+        CompletableFuture<ProviderException> failed = CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        chat.chat(ChatRequest.of("m", "hi"));
+                        return null;
+                    } catch (ProviderException e) {
+                        return e;
+                    }
+                });
+        assertTrue("the chat did not reach the provider", p.called.await(10, TimeUnit.SECONDS));
+        chat.unbindProvider(p.reference(1L, Bundle.ACTIVE, "moryflow.provider.openai~p"));
+        ProviderException e = failed.get(10, TimeUnit.SECONDS);
+        assertEquals(Problem.NOT_READY, e.problem());
+        assertTrue(e.getMessage(), e.getMessage().endsWith("(its bundle test.bundle withdrew it)"));
+        assertTrue(p.cancelled.get());
+    }
+
+    @Test
     public void aProviderThatThrowsAtRuntimeBecomesAnUpstreamError() {
         FakeProvider p = new FakeProvider("p", "m") {
             @Override
@@ -243,6 +296,7 @@ public class ChatServiceImplTest {
 
         @Override
         public void onError(ProviderException e) {
+            calls.add("error");
             error = e;
         }
     }

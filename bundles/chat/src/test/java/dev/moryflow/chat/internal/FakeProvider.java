@@ -4,7 +4,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceReference;
 
 import dev.moryflow.provider.ChatChunk;
 import dev.moryflow.provider.ChatRequest;
@@ -24,7 +29,11 @@ class FakeProvider implements ProviderService {
     final List<ModelInfo> models;
     final List<ChatRequest> received = new ArrayList<>();
     ProviderException failWith;
-    ChatStreamListener lastListener;
+    volatile ChatStreamListener lastListener;
+    /** Counted down by each call that reaches {@link #stream} (or a held {@link #chatAsync}). */
+    final CountDownLatch called = new CountDownLatch(1);
+    /** Whether {@link #chatAsync} holds the call (like {@link #stream}) instead of answering at once. */
+    boolean holdWholeChats;
     final AtomicBoolean cancelled = new AtomicBoolean();
 
     FakeProvider(String id, String... modelIds) {
@@ -43,6 +52,38 @@ class FakeProvider implements ProviderService {
         p.put(PROVIDER_NAME, id.toUpperCase());
         p.put(PROVIDER_PROTOCOL, "openai");
         return p;
+    }
+
+    /**
+     * @param serviceId   the service id
+     * @param bundleState the state of the bundle that registered it ({@code Bundle.ACTIVE}, {@code STOPPING}, …)
+     * @param pid         its {@code service.pid}, or null
+     * @return a reference to this provider's registration (a java.lang.reflect.Proxy), its bundle {@code test.bundle}
+     */
+    @SuppressWarnings("unchecked")
+    ServiceReference<ProviderService> reference(long serviceId, int bundleState, String pid) {
+        Map<String, Object> props = props(serviceId, 0);
+        if (pid != null) {
+            props.put("service.pid", pid);
+        }
+        Bundle bundle = (Bundle) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Bundle.class },
+                (proxy, m, args) -> m.getName().equals("getState") ? (Object) bundleState
+                        : m.getName().equals("getSymbolicName") ? "test.bundle" : null);
+        return (ServiceReference<ProviderService>) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] { ServiceReference.class }, (proxy, m, args) -> {
+                    switch (m.getName()) {
+                        case "getProperty":
+                            return props.get(args[0]);
+                        case "getBundle":
+                            return bundle;
+                        case "hashCode":
+                            return System.identityHashCode(proxy);
+                        case "equals":
+                            return proxy == args[0];
+                        default:
+                            return null;
+                    }
+                });
     }
 
     @Override
@@ -68,6 +109,7 @@ class FakeProvider implements ProviderService {
     public StreamHandle stream(ChatRequest request, ChatStreamListener listener) {
         received.add(request);
         lastListener = listener;
+        called.countDown();
         return new StreamHandle() {
             @Override
             public void cancel() {
@@ -86,6 +128,15 @@ class FakeProvider implements ProviderService {
         lastListener.onChunk(ChatChunk.text("Hel"));
         lastListener.onChunk(ChatChunk.text("lo"));
         lastListener.onComplete(new ChatResponse("s1", model, null, "Hello", null, "stop", null, null));
+    }
+
+    /** Holds a whole chat's listener, as a provider waiting for its upstream does. */
+    @Override
+    public StreamHandle chatAsync(ChatRequest request, ChatStreamListener listener) {
+        if (!holdWholeChats) {
+            return ProviderService.super.chatAsync(request, listener);
+        }
+        return stream(request, listener);
     }
 
     @Override

@@ -65,9 +65,13 @@ final class ErrorMapping {
         }
     }
 
-    /** The message a client shows for a failure the hub describes: what happened, who said it, and what to do. */
+    /**
+     * The message a client shows for a failure the hub describes: what happened, who said it (unless the message
+     * starts by naming the provider already), and what to do.
+     */
     static String message(ProviderException e) {
-        return (e.providerId() == null ? "" : "provider '" + e.providerId() + "': ") + e.getMessage() + ". "
+        String named = e.providerId() == null ? "" : "provider '" + e.providerId() + "'";
+        return (named.isEmpty() || e.getMessage().startsWith(named) ? "" : named + ": ") + e.getMessage() + ". "
                 + e.hint();
     }
 

@@ -81,4 +81,15 @@ public class ErrorMappingTest {
         assertTrue(body(a), body(a).contains("\"code\":\"upstream_connection_failed\""));
         assertTrue(a.headers.isEmpty());
     }
+
+    @Test
+    public void aMessageThatNamesItsProviderIsNotPrefixedWithItAgain() {
+        ErrorMapping.Answer a = ErrorMapping.answer(ProviderException.removed("groq", "its configuration was deleted"),
+                wire);
+        assertEquals(503, a.status);
+        assertTrue(body(a), body(a).contains("\"message\":\"provider 'groq' was removed while this chat was running "
+                + "(its configuration was deleted). The answer stops here."));
+        assertEquals("provider 'groq': refused. " + Problem.CONNECTION_FAILED.defaultHint(), ErrorMapping.message(
+                new ProviderException(Problem.CONNECTION_FAILED, "refused", null, 0, null, "groq", null)));
+    }
 }

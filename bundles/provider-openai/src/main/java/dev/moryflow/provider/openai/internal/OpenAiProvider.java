@@ -41,6 +41,10 @@ final class OpenAiProvider implements ProviderService {
     private final ProviderKeys keys;
     private final HttpClients http;
     private final OpenAiCodec codec;
+    /** The calls running now: ended, each told why, when the provider is withdrawn ({@link #close}). */
+    private final dev.moryflow.http.LiveCalls live = new dev.moryflow.http.LiveCalls();
+    /** Why the provider was withdrawn, once it was: every later call fails so. */
+    private volatile String closed;
     /** Whether this provider's server refused the stream_options the hub adds (then it is no longer added). */
     private volatile boolean usageRefused;
     /** Chats running now, counted only while the configuration sets maxConcurrent. */
@@ -111,6 +115,11 @@ final class OpenAiProvider implements ProviderService {
                 http.maxEventBytes(), streamed);
         char[] key = null;
         try {
+            String why = closed;
+            if (why != null) {
+                throw ProviderException.removed(c.id(), why);
+            }
+            live.track(call);
             admit(c, call);
             key = key(c);
             Body body = body(request, streamed);
@@ -128,6 +137,23 @@ final class OpenAiProvider implements ProviderService {
             wipe(key);
         }
         return call;
+    }
+
+    /**
+     * Withdraws the provider: every call running through it ends now, its listener told {@code why}, its upstream
+     * connection closed, and every later call fails so. Called before its service is unregistered, so that no HTTP
+     * thread goes on calling a listener for a provider that has gone (or a bundle that has stopped).
+     *
+     * @param why what happened to the provider, in words for the chat's client
+     */
+    void close(String why) {
+        closed = why;
+        live.abortAll(ProviderException.removed(config.id(), why));
+    }
+
+    /** @return how many calls are running through this provider */
+    int running() {
+        return live.size();
     }
 
     /** Counts the call under the provider's {@code maxConcurrent}, or refuses it at once (never a queue). */

@@ -183,10 +183,12 @@ public class OpenAiProviderComponent {
         apply(properties);
     }
 
-    void deactivate() {
+    /** @param why what happened, told to every chat still running through the provider */
+    void deactivate(String why) {
         if (registration.isRegistered()) {
+            provider.close(why); // its chats end with this reason before the service goes
             registration.unregister();
-            logger.info("Provider {} removed", provider.config().id());
+            logger.info("Provider {} removed ({})", provider.config().id(), why);
         }
     }
 
@@ -194,6 +196,12 @@ public class OpenAiProviderComponent {
         ProviderConfig c = registration.accept(properties, OpenAiProviderComponent::read, ProviderConfig::id, PID,
                 logger);
         if (c == null) {
+            if (provider != null && !registration.isRegistered()) {
+                provider.close("false".equalsIgnoreCase(String.valueOf(properties.get(ProviderConfig.ENABLED)))
+                        ? "its configuration was disabled (enabled = false)"
+                        : "its configuration is no longer valid");
+                provider = null;
+            }
             return;
         }
         if (!registration.isRegistered()) {

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.cm.ManagedServiceFactory;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -75,17 +76,38 @@ public class OpenAiProviderFactory implements ManagedServiceFactory {
 
     @Override
     public synchronized void deleted(String pid) {
+        remove(pid, "its configuration was deleted");
+    }
+
+    private void remove(String pid, String why) {
         OpenAiProviderComponent gone = providers.remove(pid);
         if (gone != null) {
-            gone.deactivate();
+            gone.deactivate(why);
         }
     }
 
+    /** @param reason why DS deactivates the factory: one of {@code ComponentConstants.DEACTIVATION_REASON_*} */
     @Deactivate
-    synchronized void deactivate() {
+    synchronized void deactivate(int reason) {
         active = false;
+        String why = why(reason);
         for (String pid : providers.keySet()) {
-            deleted(pid);
+            remove(pid, why);
+        }
+    }
+
+    /** @return what a chat running through one of its providers is told when the factory goes */
+    String why(int reason) {
+        switch (reason) {
+            case ComponentConstants.DEACTIVATION_REASON_REFERENCE:
+                return "a service it needs (the HTTP client or the credential store) went away";
+            case ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED:
+                return "its bundle " + context.getBundle().getSymbolicName()
+                        + " stopped: it was stopped, updated or uninstalled";
+            case ComponentConstants.DEACTIVATION_REASON_DISABLED:
+                return "its component was disabled";
+            default:
+                return "it was shut down";
         }
     }
 

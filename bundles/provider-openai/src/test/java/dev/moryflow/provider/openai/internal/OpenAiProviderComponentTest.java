@@ -52,6 +52,8 @@ public class OpenAiProviderComponentTest {
                                 return r.proxy();
                             case "getServiceReferences":
                                 return others;
+                            case "getBundle":
+                                return fakeReference("dev.moryflow.provider.openai").getBundle();
                             case "toString":
                                 return "FakeContext";
                             case "hashCode":
@@ -240,9 +242,9 @@ public class OpenAiProviderComponentTest {
     @Test
     public void deactivationUnregisters() {
         OpenAiProviderComponent c = component(groq());
-        c.deactivate();
+        c.deactivate("its configuration was deleted");
         assertTrue(registry.registrations.get(0).unregistered);
-        c.deactivate();
+        c.deactivate("its configuration was deleted");
     }
 
     @Test

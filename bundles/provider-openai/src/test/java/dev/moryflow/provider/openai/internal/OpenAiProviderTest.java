@@ -718,6 +718,36 @@ public class OpenAiProviderTest {
     }
 
     @Test
+    public void closingTheProviderEndsItsRunningCallsWithTheReasonAndLaterCallsFailSo() throws Exception {
+        GatedBody body = new GatedBody(FIRST, REST);
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream").body(body).build());
+        CountDownLatch idle = new CountDownLatch(1);
+        http.base.dispatcher().setIdleCallback(idle::countDown);
+        OpenAiProvider p = provider("p");
+        Fakes.Listener l = new Fakes.Listener();
+        StreamHandle h = p.stream(ChatRequest.of("m", "hi"), l);
+        assertTrue(l.firstChunk.await(10, TimeUnit.SECONDS));
+        assertEquals(1, p.running());
+        p.close("its configuration was deleted");
+        assertTrue(h.isDone());
+        assertEquals(List.of("chunk", "error"), l.calls);
+        assertEquals(Problem.NOT_READY, l.error.problem());
+        assertEquals("provider 'p' was removed while this chat was running (its configuration was deleted)",
+                l.error.getMessage());
+        assertEquals(0, p.running());
+        body.gate.countDown();
+        assertTrue("the upstream call must end after close", idle.await(10, TimeUnit.SECONDS));
+        assertEquals("no listener call after the end", List.of("chunk", "error"), l.calls);
+        try {
+            p.chat(ChatRequest.of("m", "again"));
+            fail("a closed provider answered");
+        } catch (ProviderException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("was removed while this chat was running"));
+        }
+        assertEquals("a closed provider sent a request", 1, server.getRequestCount());
+    }
+
+    @Test
     public void failingListenerStopsTheStreamWithOneError() throws Exception {
         server.enqueue(sse(STREAM));
         Fakes.Listener l = new Fakes.Listener() {
