@@ -276,7 +276,7 @@ public class AnthropicProviderBundleIT extends HubTestSupport {
                 }
             }
             String c = cut.toString();
-            assertTrue(c, c.contains("provider claude was removed while this chat was running"));
+            assertTrue(c, c.contains("provider 'claude' was removed while this chat was running"));
             assertTrue(c, c.endsWith("data: [DONE]\n\n"));
             assertTrue("the upstream connection stayed open", upstreamClosed.get(10, java.util.concurrent.TimeUnit.SECONDS));
 

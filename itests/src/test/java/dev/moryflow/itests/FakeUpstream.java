@@ -265,6 +265,9 @@ public final class FakeUpstream implements AutoCloseable {
         } catch (InterruptedException stop) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
     /** @return whether {@code release} completed within {@code millis} (the pace of a held answer) */
     private static boolean awaitRelease(java.util.concurrent.CompletableFuture<?> release, long millis) {
         try {

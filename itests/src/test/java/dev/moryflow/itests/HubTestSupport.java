@@ -312,7 +312,20 @@ public abstract class HubTestSupport {
                 c.delete();
             }
         }
-        awaitCondition("providers are still registered", () -> providerRefs(null) == null);
+        try {
+            awaitCondition("providers are still registered", () -> providerRefs(null) == null);
+        } catch (AssertionError e) {
+            StringBuilder left = new StringBuilder();
+            ServiceReference<?>[] refs = providerRefs(null);
+            for (ServiceReference<?> r : refs == null ? new ServiceReference<?>[0] : refs) {
+                left.append(r.getProperty("provider.id")).append(" (service.pid ").append(r.getProperty("service.pid"))
+                        .append(", bundle ").append(r.getBundle() == null ? "-" : r.getBundle().getSymbolicName())
+                        .append(") ");
+            }
+            Configuration[] still = configAdmin.listConfigurations("(service.pid=moryflow.provider.*)");
+            throw new AssertionError("left: " + left + "; configurations: "
+                    + (still == null ? "none" : java.util.Arrays.toString(still)) + "; " + e.getMessage(), e);
+        }
     }
 
     /** Waits until the credential store holds a key for the provider (it moves keys out of configurations). */

@@ -21,7 +21,6 @@ import dev.moryflow.provider.ChatResponse;
 import dev.moryflow.provider.ChatStreamListener;
 import dev.moryflow.provider.KeyState;
 import dev.moryflow.provider.ModelInfo;
-import dev.moryflow.provider.Problem;
 import dev.moryflow.provider.ProviderException;
 import dev.moryflow.provider.ProviderInfo;
 import dev.moryflow.provider.ProviderService;
@@ -75,10 +74,7 @@ final class AnthropicProvider implements ProviderService {
      * @param why what happened, for example {@code its bundle was stopped}
      */
     void close(String why) {
-        String id = config.id();
-        live.abortAll(new ProviderException(Problem.NOT_READY, "provider " + id + " was removed while this chat was "
-                + "running (" + why + "); nothing more comes from it", "Send the chat again: it goes to the provider "
-                + "that serves the model now.", 0, null, id, null));
+        live.abortAll(ProviderException.removed(config.id(), why));
     }
 
     /** @return how many chats are running through this provider; for tests */

@@ -424,7 +424,7 @@ public class AnthropicProviderTest {
         p.close("its bundle was stopped");
         ProviderException e = rec.error();
         assertEquals(Problem.NOT_READY, e.problem());
-        assertTrue(e.getMessage(), e.getMessage().contains("provider claude was removed while this chat was running "
+        assertTrue(e.getMessage(), e.getMessage().contains("provider 'claude' was removed while this chat was running "
                 + "(its bundle was stopped)"));
         assertEquals(0, p.running());
     }

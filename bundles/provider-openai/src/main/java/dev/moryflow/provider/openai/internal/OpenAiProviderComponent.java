@@ -193,6 +193,11 @@ public class OpenAiProviderComponent {
     }
 
     private void apply(Map<String, Object> properties) {
+        if (provider != null && registration.isRegistered()
+                && "false".equalsIgnoreCase(String.valueOf(properties.get(ProviderConfig.ENABLED)))) {
+            // its chats are told before its service goes (else they hear only that it was withdrawn)
+            provider.close("its configuration was disabled (enabled = false)");
+        }
         ProviderConfig c = registration.accept(properties, OpenAiProviderComponent::read, ProviderConfig::id, PID,
                 logger);
         if (c == null) {
