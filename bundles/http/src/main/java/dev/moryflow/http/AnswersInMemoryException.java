@@ -17,7 +17,7 @@ public final class AnswersInMemoryException extends IOException {
 
     /** @param budgetBytes the memory all answers read whole may take at once */
     public AnswersInMemoryException(long budgetBytes) {
-        super("the answers being read now already take " + AnswerTooLargeException.size(budgetBytes)
+        super("the answers being read now already take " + budgetBytes / (1024 * 1024) + " MiB"
                 + ", the most the hub's memory allows them");
         this.budgetBytes = budgetBytes;
     }

@@ -119,7 +119,7 @@ public final class Problems {
         AnswersInMemoryException full = find(error, AnswersInMemoryException.class);
         if (full != null) {
             return fail(Problem.RATE_LIMITED, "the hub is holding as many large answers as its memory allows ("
-                    + AnswerTooLargeException.size(full.budgetBytes()) + ", an eighth of its heap); the answer from "
+                    + full.budgetBytes() / (1024 * 1024) + " MiB, an eighth of its heap); the answer from "
                     + target + " was stopped", "Retry in a moment. If many large answers at once are expected, give "
                     + "the hub more memory (JAVA_OPTS=\"-Xmx1g\" bin/moryflow).", full);
         }
