@@ -244,6 +244,25 @@ public class GatewayIT extends HubTestSupport {
         assertTrue("no bad request reached the upstream", upstream.all().isEmpty());
     }
 
+    @Test
+    public void requestsTheServerCannotTakeGetOpenAiJsonNotAnHtmlPage() throws Exception {
+        HttpResponse<String> bigHeaders = http.send(HttpRequest.newBuilder(URI.create(base() + "/v1/models"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN)
+                .header("X-Big", "a".repeat(20_000)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(431, bigHeaders.statusCode());
+        assertEquals("application/json", header(bigHeaders, "Content-Type"));
+        assertTrue(bigHeaders.body(), bigHeaders.body().contains("\"code\":\"request_header_fields_too_large\"")
+                && bigHeaders.body().contains("Send fewer or smaller headers"));
+        String port = context.getProperty("org.osgi.service.http.port");
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", Integer.parseInt(port))) {
+            s.getOutputStream().write("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer, answer.startsWith("HTTP/1.1 400"));
+            assertTrue(answer, answer.contains("application/json") && answer.contains("\"code\":\"bad_request\""));
+        }
+    }
+
     private static final String CHAT = "{\"model\":\"gw-model\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
 
     private static String header(HttpResponse<?> r, String name) {

@@ -88,6 +88,10 @@ public class ModelManagementPlugin extends AbstractServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile ModelListService modelLists;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile LastProblems problems;
+
     @Activate
     public ModelManagementPlugin(@Reference ConfigurationAdmin configAdmin, @Reference CredentialStore credentials) {
         this.credentials = credentials;
@@ -330,7 +334,8 @@ public class ModelManagementPlugin extends AbstractServlet {
         }
         PresetCatalog catalog = presets;
         return new ProviderRows(credentials::metadata,
-                id -> catalog == null ? Optional.<Preset>empty() : catalog.preset(id), Instant.now())
+                id -> catalog == null ? Optional.<Preset>empty() : catalog.preset(id), Instant.now(),
+                id -> problems == null ? Optional.<String>empty() : problems.of(id))
                 .rows(registered, configs, models);
     }
 

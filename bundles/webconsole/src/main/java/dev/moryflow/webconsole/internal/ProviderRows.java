@@ -31,14 +31,17 @@ final class ProviderRows {
     private final Function<String, Optional<CredentialMetadata>> metadata;
     private final Function<String, Optional<Preset>> presets;
     private final Instant now;
+    private final Function<String, Optional<String>> failing;
 
     /**
      * @param metadata the credential store's metadata by id
      * @param presets  the preset catalog by preset id (empty when the presets bundle is not running)
      * @param now      the time ages are counted to
+     * @param failing  a provider's last problem, while no chat through it has completed since
      */
     ProviderRows(Function<String, Optional<CredentialMetadata>> metadata, Function<String, Optional<Preset>> presets,
-            Instant now) {
+            Instant now, Function<String, Optional<String>> failing) {
+        this.failing = failing;
         this.metadata = metadata;
         this.presets = presets;
         this.now = now;
@@ -96,6 +99,9 @@ final class ProviderRows {
             level = "warn";
         } else if (i.keyState() == KeyState.HELD) {
             status = i.keyStatus() + ": nothing is sent until you confirm the move or set the key again";
+            level = "warn";
+        } else if (failing.apply(i.id()).isPresent()) {
+            status = "failing: " + failing.apply(i.id()).get();
             level = "warn";
         } else if (i.keyState() == KeyState.NOT_REQUIRED) {
             status = "ready (no key needed)";

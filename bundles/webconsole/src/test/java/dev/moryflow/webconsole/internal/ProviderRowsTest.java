@@ -32,7 +32,8 @@ public class ProviderRowsTest {
     private final Preset azure = new Preset("azure", "Azure OpenAI", "https://YOUR-RESOURCE.openai.azure.com", "azure",
             "2024-10-21", "AZURE_OPENAI_API_KEY", true, true, null, "Replace YOUR-RESOURCE in baseUrl.", List.of());
     private final ProviderRows rows = new ProviderRows(id -> Optional.ofNullable(keys.get(id)),
-            id -> id.equals("azure") ? Optional.of(azure) : Optional.empty(), NOW);
+            id -> id.equals("azure") ? Optional.of(azure) : Optional.empty(), NOW,
+            id -> id.equals("flaky") ? Optional.of("rate limited (HTTP 429)") : Optional.empty());
 
     private static ConfigView config(String id, Map<String, Object> props) {
         return new ConfigView(F + "~" + id, F, props);
@@ -99,6 +100,15 @@ public class ProviderRowsTest {
 
         assertTrue(row(all, "broken").status().startsWith("refused: the configuration was not accepted"));
         assertNull(row(all, "broken").preset());
+    }
+
+    @Test
+    public void aProviderWhoseLastChatFailedSaysSoUntilOneCompletes() {
+        List<ProviderRow> all = rows.rows(List.of(registered("flaky", null, KeyState.PRESENT, Transport.HTTPS, null),
+                registered("fine", null, KeyState.PRESENT, Transport.HTTPS, null)), List.of(), List.of());
+        assertEquals("failing: rate limited (HTTP 429)", all.get(1).status());
+        assertEquals("warn", all.get(1).level());
+        assertEquals("ready", all.get(0).status());
     }
 
     @Test
