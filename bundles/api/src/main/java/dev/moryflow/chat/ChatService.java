@@ -9,6 +9,7 @@ import dev.moryflow.provider.ChatResponse;
 import dev.moryflow.provider.ChatStreamListener;
 import dev.moryflow.provider.ProviderException;
 import dev.moryflow.provider.StreamHandle;
+import dev.moryflow.provider.WholeAnswer;
 
 /**
  * Routes chats to providers by model name. A name is resolved in this order:
@@ -89,14 +90,6 @@ public interface ChatService {
      * @since 1.3
      */
     default StreamHandle chatAsync(ChatRequest request, ChatStreamListener listener) {
-        ChatResponse answer;
-        try {
-            answer = chat(request);
-        } catch (ProviderException e) {
-            listener.onError(e);
-            return StreamHandle.done();
-        }
-        listener.onComplete(answer);
-        return StreamHandle.done();
+        return WholeAnswer.tell(listener, () -> chat(request));
     }
 }

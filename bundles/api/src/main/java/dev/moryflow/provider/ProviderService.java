@@ -72,15 +72,7 @@ public interface ProviderService {
      * @since 2.3
      */
     default StreamHandle chatAsync(ChatRequest request, ChatStreamListener listener) {
-        ChatResponse answer;
-        try {
-            answer = chat(request);
-        } catch (ProviderException e) {
-            listener.onError(e);
-            return StreamHandle.done();
-        }
-        listener.onComplete(answer);
-        return StreamHandle.done();
+        return WholeAnswer.tell(listener, () -> chat(request));
     }
 
     /**

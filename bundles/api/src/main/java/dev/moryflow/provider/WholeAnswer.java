@@ -53,4 +53,35 @@ public final class WholeAnswer implements ChatStreamListener {
             throw new IllegalStateException(e.getCause());
         }
     }
+
+    /** A chat that waits for its whole answer. */
+    @FunctionalInterface
+    public interface Blocking {
+        /**
+         * @return the answer
+         * @throws ProviderException when the chat failed
+         */
+        ChatResponse chat() throws ProviderException;
+    }
+
+    /**
+     * Runs a waiting chat on the calling thread and tells the listener its end: the default of
+     * {@code chatAsync} for implementations that can only wait.
+     *
+     * @param listener told {@code onComplete} or {@code onError} once
+     * @param chat     the chat
+     * @return a handle that can cancel nothing: the chat has ended
+     * @since 2.4
+     */
+    public static StreamHandle tell(ChatStreamListener listener, Blocking chat) {
+        ChatResponse answer;
+        try {
+            answer = chat.chat();
+        } catch (ProviderException e) {
+            listener.onError(e);
+            return StreamHandle.done();
+        }
+        listener.onComplete(answer);
+        return StreamHandle.done();
+    }
 }

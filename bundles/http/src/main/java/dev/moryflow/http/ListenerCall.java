@@ -3,8 +3,6 @@ package dev.moryflow.http;
 import java.io.IOException;
 import java.net.Proxy;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -76,36 +74,8 @@ public abstract class ListenerCall implements StreamHandle, Callback {
      */
     public static ChatResponse await(String providerId, Function<ChatStreamListener, StreamHandle> send)
             throws ProviderException {
-        CompletableFuture<ChatResponse> answer = new CompletableFuture<>();
-        StreamHandle call = send.apply(new ChatStreamListener() {
-            @Override
-            public void onChunk(ChatChunk chunk) {
-                // a whole answer has none
-            }
-
-            @Override
-            public void onComplete(ChatResponse response) {
-                answer.complete(response);
-            }
-
-            @Override
-            public void onError(ProviderException error) {
-                answer.completeExceptionally(error);
-            }
-        });
-        try {
-            return answer.get();
-        } catch (InterruptedException e) {
-            call.cancel();
-            Thread.currentThread().interrupt();
-            throw new ProviderException(Problem.CANCELLED, "the chat was cancelled: its caller was interrupted",
-                    null, 0, null, providerId, null);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProviderException) {
-                throw (ProviderException) e.getCause();
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        dev.moryflow.provider.WholeAnswer answer = new dev.moryflow.provider.WholeAnswer();
+        return answer.await(send.apply(answer), providerId);
     }
 
     /**
