@@ -125,7 +125,7 @@ public class AnthropicProviderBundleIT extends HubTestSupport {
     }
 
     @Test
-    public void theInstalledJarServesClaudeThroughV1WholeAndStreamedWithToolsAndLeavesNothingWhenUninstalled()
+    public void theInstalledJarServesClaudeThroughV1WholeAndStreamedWithToolsAndEndsItsChatsClearlyWhenUpdatedOrUninstalled()
             throws Exception {
         gatewayToken(TOKEN);
         try (FakeUpstream upstream = new FakeUpstream()) {
@@ -245,41 +245,24 @@ public class AnthropicProviderBundleIT extends HubTestSupport {
             assertTrue(store().verify("claude", KEY.toCharArray()));
             twin.delete();
 
-            // uninstalled while a chat streams: that chat ends at once with an error saying so, its upstream
-            // connection closed
-            java.util.concurrent.CompletableFuture<Boolean> upstreamClosed = new java.util.concurrent.CompletableFuture<>();
-            upstream.script(r -> FakeUpstream.Reply.sseUntilClosed(java.util.List.of(
-                    "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_slow\",\"model\":\"claude-sonnet-4-5\","
-                            + "\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}",
-                    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
-                    "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Once\"}}"),
-                    upstreamClosed));
-            upstream.clear();
-            HttpResponse<java.io.InputStream> running = http.send(HttpRequest
-                    .newBuilder(URI.create(base() + "/v1/chat/completions")).timeout(Duration.ofSeconds(20))
-                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude/claude-sonnet-4-5\",\"stream\":true,"
-                            + "\"messages\":[{\"role\":\"user\",\"content\":\"tell a long story\"}]}")).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            assertEquals(200, running.statusCode());
-            StringBuilder cut = new StringBuilder();
-            try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
-                    running.body(), java.nio.charset.StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null && !line.contains("\"content\":\"Once\"")) {
-                    cut.append(line).append('\n');
-                }
-                assertTrue("the stream ended before its first chunk: " + cut, line != null);
-                bundle.uninstall(); // mid-stream
-                while ((line = lines.readLine()) != null) {
-                    cut.append(line).append('\n');
-                }
-            }
-            String c = cut.toString();
-            assertTrue(c, c.contains("provider 'claude' was removed while this chat was running"));
-            assertTrue(c, c.endsWith("data: [DONE]\n\n"));
-            assertTrue("the upstream connection stayed open", upstreamClosed.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            // updated while a chat streams (a new version dropped in): that chat ends at once with an error saying
+            // so, its upstream connection closed; the provider comes back and answers
+            String updated = streamCutBy(upstream, () -> bundle.update(new java.net.URL(
+                    context.getProperty("itest.anthropic.jar")).openStream()));
+            assertTrue(updated, updated.contains("provider 'claude' was removed while this chat was running (its "
+                    + "bundle dev.moryflow.provider.anthropic stopped"));
+            awaitProvider("claude");
+            upstream.script(r -> FakeUpstream.Reply.json(200, "{\"id\":\"msg_back\",\"type\":\"message\",\"role\":"
+                    + "\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[{\"type\":\"text\",\"text\":\"Back\"}],"
+                    + "\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}"));
+            HttpResponse<String> again = chat("{\"model\":\"claude/claude-sonnet-4-5\",\"messages\":[{\"role\":"
+                    + "\"user\",\"content\":\"hi\"}]}");
+            assertEquals("after the update: " + again.body(), 200, again.statusCode());
+            assertTrue(again.body(), again.body().contains("\"content\":\"Back\""));
 
+            // uninstalled while a chat streams: the same
+            String uninstalled = streamCutBy(upstream, bundle::uninstall);
+            assertTrue(uninstalled, uninstalled.contains("provider 'claude' was removed while this chat was running"));
             awaitNoProvider("claude");
             awaitCondition("claude's models are still listed", () -> !models().body().contains("claude/"));
             HttpResponse<String> gone = chat("{\"model\":\"claude/claude-sonnet-4-5\",\"messages\":[{\"role\":"
@@ -287,5 +270,49 @@ public class AnthropicProviderBundleIT extends HubTestSupport {
             assertEquals(gone.body(), 404, gone.statusCode());
             claude.delete();
         }
+    }
+
+    /** Something done to the bundle while it is done mid-stream. */
+    private interface MidStream {
+        void run() throws Exception;
+    }
+
+    /**
+     * Streams a chat that the upstream holds open after its first piece, does {@code action} once the client has
+     * that piece, and returns what the client got; the upstream's connection must close.
+     */
+    private String streamCutBy(FakeUpstream upstream, MidStream action) throws Exception {
+        java.util.concurrent.CompletableFuture<Boolean> upstreamClosed = new java.util.concurrent.CompletableFuture<>();
+        upstream.script(r -> FakeUpstream.Reply.sseUntilClosed(java.util.List.of(
+                "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_slow\",\"model\":\"claude-sonnet-4-5\","
+                        + "\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}",
+                "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+                "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Once\"}}"),
+                upstreamClosed));
+        upstream.clear();
+        HttpResponse<java.io.InputStream> running = http.send(HttpRequest
+                .newBuilder(URI.create(base() + "/v1/chat/completions")).timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude/claude-sonnet-4-5\",\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"tell a long story\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, running.statusCode());
+        StringBuilder cut = new StringBuilder();
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+                running.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null && !line.contains("\"content\":\"Once\"")) {
+                cut.append(line).append('\n');
+            }
+            assertTrue("the stream ended before its first chunk: " + cut, line != null);
+            action.run();
+            while ((line = lines.readLine()) != null) {
+                cut.append(line).append('\n');
+            }
+        }
+        String c = cut.toString();
+        assertTrue(c, c.endsWith("data: [DONE]\n\n"));
+        assertTrue("the upstream connection stayed open", upstreamClosed.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        return c;
     }
 }
