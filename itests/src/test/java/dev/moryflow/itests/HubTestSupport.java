@@ -392,6 +392,15 @@ public abstract class HubTestSupport {
         return s.toString();
     }
 
+    /** Waits as {@link #awaitCondition(String, Callable)} does; the failure is described when it is one. */
+    protected static void awaitCondition(Callable<String> failure, Callable<Boolean> condition) throws Exception {
+        try {
+            awaitCondition("", condition);
+        } catch (AssertionError e) {
+            throw new AssertionError(failure.call() + e.getMessage()); // no cause: Pax Exam reports the root cause only
+        }
+    }
+
     /** Waits (checking every 20 ms, at most {@link #TIMEOUT_MS}) for a condition to hold. */
     protected static void awaitCondition(String failure, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);

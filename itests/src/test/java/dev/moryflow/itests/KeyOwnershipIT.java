@@ -198,7 +198,9 @@ public class KeyOwnershipIT extends HubTestSupport {
         awaitProvider("mover");
         awaitKeyStored("mover");
         provider("mover", "baseUrl", a.origin() + "/other/v1", "models", new String[] { "m" });
-        awaitCondition("the path change did not arrive", () -> String.valueOf(
+        awaitCondition(() -> "the path change did not arrive: " + java.util.Arrays.toString(configAdmin
+                .listConfigurations("(service.pid=" + OPENAI_FACTORY + "~mover)")) + " " + context.getService(
+                awaitProvider("mover")).info(), () -> String.valueOf(
                 context.getService(awaitProvider("mover")).info().baseUrl()).contains("/other/"));
         assertEquals("a path change within the origin needs nothing", 200, chat("mover/m").statusCode());
         assertEquals("Bearer " + k, a.take().header("Authorization"));
@@ -313,6 +315,13 @@ public class KeyOwnershipIT extends HubTestSupport {
         }
     }
 
+    private String twiceNow() throws Exception {
+        Configuration[] c = configAdmin.listConfigurations("(service.pid=" + OPENAI_FACTORY + "~twice)");
+        return (c == null ? "no configuration" : c[0].getFactoryPid() + " " + c[0].getProperties()) + ", provider "
+                + (providerRefs("(provider.id=twice)") == null ? "none" : "registered") + ", files "
+                + java.util.Arrays.toString(deploy().toFile().list());
+    }
+
     @Test
     public void aSecondFileForOneIdIsRefusedAndTheFirstFileKeepsItsProvider() throws Exception {
         String k1 = key("first-file");
@@ -326,7 +335,7 @@ public class KeyOwnershipIT extends HubTestSupport {
         awaitCondition("the second file was not set aside", () -> Files.exists(deploy().resolve(
                 "moryflow.provider.openai-twice.config.refused"))
                 && !Files.exists(deploy().resolve("moryflow.provider.openai-twice.config")));
-        awaitCondition("the provider is not the first file's again", () -> {
+        awaitCondition(() -> "the provider is not the first file's again: " + twiceNow(), () -> {
             Configuration[] c = configAdmin.listConfigurations("(service.pid=" + OPENAI_FACTORY + "~twice)");
             return c != null && "First".equals(c[0].getProperties().get("name"))
                     && String.valueOf(c[0].getProperties().get("felix.fileinstall.filename")).endsWith(".cfg")

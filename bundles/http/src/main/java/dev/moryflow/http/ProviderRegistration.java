@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
@@ -232,6 +233,29 @@ public final class ProviderRegistration {
             } catch (IllegalStateException e) {
                 // already gone with the bundle
             }
+        }
+    }
+
+    /**
+     * @param reason DS's deactivation reason ({@code ComponentConstants.DEACTIVATION_REASON_*})
+     * @param bundle the provider bundle's symbolic name
+     * @return what a chat running through the provider is told when DS deactivates its component
+     * @since 1.3
+     */
+    public static String why(int reason, String bundle) {
+        switch (reason) {
+            case ComponentConstants.DEACTIVATION_REASON_DISABLED:
+                return "its component was disabled";
+            case ComponentConstants.DEACTIVATION_REASON_REFERENCE:
+                return "a service it needs (the HTTP client or the credential store) went away";
+            case ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_MODIFIED:
+                return "its configuration was changed";
+            case ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED:
+                return "its configuration was deleted";
+            case ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED:
+                return "its bundle " + bundle + " stopped: it was stopped, updated or uninstalled";
+            default:
+                return "it was shut down";
         }
     }
 }

@@ -185,10 +185,13 @@ final class ConfigurationSteward implements Owners {
         String refused = refusedFiles.remove(pid);
         Hashtable<String, Object> first = accepted.get(pid);
         String firstFile = files.get(pid);
-        if (refused != null && first != null && factoryPid != null && firstFile != null && exists(firstFile)) {
+        // Config Admin may not say the factory of a named configuration deleted in a hurry: its PID does
+        int tilde = pid.indexOf('~');
+        String factory = factoryPid != null ? factoryPid : tilde > 0 ? pid.substring(0, tilde) : null;
+        if (refused != null && first != null && factory != null && firstFile != null && exists(firstFile)) {
             // FileInstall removes the configuration when the refused second file goes; the first file still defines it
             try {
-                configurationAdmin.getFactoryConfiguration(factoryPid, ProviderIds.of(pid), "?")
+                configurationAdmin.getFactoryConfiguration(factory, ProviderIds.of(pid), "?")
                         .update(new Hashtable<>(first));
                 logger.info("Provider {} is made again from {}, its one file now", ProviderIds.of(pid), firstFile);
                 return;
@@ -199,7 +202,7 @@ final class ConfigurationSteward implements Owners {
         }
         accepted.remove(pid);
         deleted(pid);
-        if (factoryPid == null && pid.startsWith(PROVIDER_PREFIX)) {
+        if (factory == null && pid.startsWith(PROVIDER_PREFIX)) {
             // while a plain configuration with a factory's PID existed, Declarative Services refused every factory
             // configuration of that PID that came or changed: hand them to it again
             for (Configuration c : list("(service.factoryPid=" + escape(pid) + ")")) {

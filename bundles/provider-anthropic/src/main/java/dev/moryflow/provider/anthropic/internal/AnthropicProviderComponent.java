@@ -10,9 +10,9 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
-import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,6 +147,8 @@ public class AnthropicProviderComponent {
     private final CredentialStore store;
     private final HttpClients http;
     private final ProviderRegistration registration;
+    /** This bundle's name, for the chats told it stopped. */
+    private final String bundle;
     private final Function<String, String> env;
     private AnthropicProvider provider;
 
@@ -160,11 +162,13 @@ public class AnthropicProviderComponent {
     @Activate
     public AnthropicProviderComponent(@Reference(name = "credentials") CredentialStore store,
             @Reference(name = "http") HttpClients http, BundleContext context, Map<String, Object> properties) {
-        this(store, http, new ProviderRegistration(context), properties, System::getenv);
+        this(store, http, new ProviderRegistration(context), properties, System::getenv,
+                context.getBundle().getSymbolicName());
     }
 
     AnthropicProviderComponent(CredentialStore store, HttpClients http, ProviderRegistration registration,
-            Map<String, Object> properties, Function<String, String> env) {
+            Map<String, Object> properties, Function<String, String> env, String bundle) {
+        this.bundle = bundle;
         this.store = store;
         this.http = http;
         this.registration = registration;
@@ -177,15 +181,21 @@ public class AnthropicProviderComponent {
         apply(properties);
     }
 
+    /** @param reason why DS deactivates the component: one of {@code ComponentConstants.DEACTIVATION_REASON_*} */
     @Deactivate
-    void deactivate() {
-        if (registration.isRegistered()) {
-            registration.unregister();
-            logger.info("Provider {} removed", provider.config().id());
-        }
+    void deactivate(int reason) {
+        deactivate(ProviderRegistration.why(reason, bundle));
+    }
+
+    /** @param why what happened, told to every chat still running through the provider */
+    void deactivate(String why) {
         if (provider != null) {
             // the bundle stops or the configuration is gone: chats still running end now, saying so
-            provider.close("its configuration was deleted or its bundle stopped");
+            provider.close(why);
+        }
+        if (registration.isRegistered()) {
+            registration.unregister();
+            logger.info("Provider {} removed ({})", provider.config().id(), why);
         }
     }
 

@@ -4,6 +4,13 @@ import java.util.Map;
 import java.util.function.Function;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -17,12 +24,15 @@ import dev.moryflow.http.ProviderRegistration;
 import dev.moryflow.http.SettingException;
 
 /**
- * One OpenAI-compatible provider: the one {@code moryflow.provider.openai} factory configuration it is made from,
- * given by {@link OpenAiProviderFactory}. It validates the configuration and registers the
+ * One OpenAI-compatible provider per {@code moryflow.provider.openai} factory configuration. The component offers no
+ * service through DS: it validates the configuration and registers the
  * {@link dev.moryflow.provider.ProviderService} itself, so an invalid configuration is refused with one log line
  * (field, fault, fix) and nothing else is disturbed, and a changed one updates the service's properties in place. A
  * disabled provider is not registered.
  */
+@Component(name = OpenAiProviderComponent.PID, configurationPid = OpenAiProviderComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, service = {}, immediate = true)
+@Designate(ocd = OpenAiProviderComponent.Config.class, factory = true)
 public class OpenAiProviderComponent {
 
     /** The factory PID. */
@@ -159,6 +169,8 @@ public class OpenAiProviderComponent {
     private final CredentialStore store;
     private final HttpClients http;
     private final ProviderRegistration registration;
+    /** This bundle's name, for the chats told it stopped. */
+    private final String bundle;
     private final Function<String, String> env;
     private final OpenAiCodec codec = new OpenAiCodec();
     private OpenAiProvider provider;
@@ -170,8 +182,15 @@ public class OpenAiProviderComponent {
      * @param context    this bundle's context, to register the provider service
      * @param properties the configuration
      */
+    @Activate
+    public OpenAiProviderComponent(@Reference(name = "credentials") CredentialStore store,
+            @Reference(name = "http") HttpClients http, BundleContext context, Map<String, Object> properties) {
+        this(store, http, context, properties, System::getenv);
+    }
+
     OpenAiProviderComponent(CredentialStore store, HttpClients http, BundleContext context,
             Map<String, Object> properties, Function<String, String> env) {
+        this.bundle = context.getBundle().getSymbolicName();
         this.store = store;
         this.http = http;
         this.registration = new ProviderRegistration(context);
@@ -179,8 +198,16 @@ public class OpenAiProviderComponent {
         apply(properties);
     }
 
+    @Modified
     void modified(Map<String, Object> properties) {
         apply(properties);
+    }
+
+    /** @param why what happened, told to every chat still running through the provider */
+    /** @param reason why DS deactivates the component: one of {@code ComponentConstants.DEACTIVATION_REASON_*} */
+    @Deactivate
+    void deactivate(int reason) {
+        deactivate(ProviderRegistration.why(reason, bundle));
     }
 
     /** @param why what happened, told to every chat still running through the provider */
