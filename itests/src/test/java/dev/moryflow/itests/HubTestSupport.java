@@ -324,7 +324,7 @@ public abstract class HubTestSupport {
             }
             Configuration[] still = configAdmin.listConfigurations("(service.pid=moryflow.provider.*)");
             throw new AssertionError("left: " + left + "; configurations: "
-                    + (still == null ? "none" : java.util.Arrays.toString(still)) + "; " + e.getMessage(), e);
+                    + (still == null ? "none" : java.util.Arrays.toString(still)) + "; " + e.getMessage());
         }
     }
 

@@ -153,7 +153,7 @@ public class ModelManagementIT extends HubTestSupport {
                         .contains("class='mf-action confirm-move'"));
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "; the row: " + row(get().body(), "moving")
-                        + "; the provider: " + context.getService(awaitProvider("moving")).info(), e);
+                        + "; the provider: " + context.getService(awaitProvider("moving")).info());
             }
 
             HttpResponse<String> confirmed = post(token(get().body()), "action", "confirm-move", "id", "moving");
