@@ -85,6 +85,9 @@ public class OpenAiServlet extends HttpServlet {
             super.service(req, resp);
             return;
         }
+        if (!RequestBodies.drain(req, DRAIN_LIMIT)) {
+            resp.setHeader("Connection", "close");
+        }
         resp.setHeader("Allow", "GET, POST");
         send(resp, 405, wire.error("Method " + method + " is not allowed on /v1" + (req.getPathInfo() == null ? ""
                 : req.getPathInfo()) + ". This hub serves GET /v1/models and POST /v1/chat/completions.",
@@ -412,6 +415,10 @@ public class OpenAiServlet extends HttpServlet {
     }
 
     private void notFound(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        // what the client still sends is read first: its connection stays usable for the next request
+        if (!RequestBodies.drain(req, DRAIN_LIMIT)) {
+            resp.setHeader("Connection", "close");
+        }
         send(resp, 404, wire.error("No endpoint " + req.getMethod() + " /v1" + (req.getPathInfo() == null ? ""
                 : req.getPathInfo()) + ". This hub serves GET /v1/models and POST /v1/chat/completions.",
                 "invalid_request_error", null, "unknown_url"));

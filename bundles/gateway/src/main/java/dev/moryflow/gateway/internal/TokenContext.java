@@ -49,6 +49,11 @@ abstract class TokenContext extends ServletContextHelper {
         if (authorized(request.getHeader("Authorization"))) {
             return true;
         }
+        // the refused request's body is read first (1 MiB at most), so that the client reads this answer and its
+        // connection stays usable
+        if (!RequestBodies.drain(request, 1 << 20)) {
+            response.setHeader("Connection", "close");
+        }
         response.setStatus(401);
         response.setHeader("WWW-Authenticate", "Bearer realm=\"moryflow\"");
         response.setContentType("application/json");
