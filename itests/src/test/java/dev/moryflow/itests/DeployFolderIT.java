@@ -7,8 +7,10 @@ import static org.junit.Assert.assertFalse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
 
 import org.junit.Test;
+import org.osgi.framework.ServiceReference;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -30,11 +32,44 @@ public class DeployFolderIT extends HubTestSupport {
         String work = newWorkDir("deploy");
         Path deploy = Files.createDirectories(Path.of(work, "deploy"));
         return hub(work,
-                deployFolder(deploy));
+                deployFolder(deploy, 1000)); // as the runtime polls: slower than the 100 ms elsewhere
     }
 
     private Path deploy() {
         return workDir().resolve("deploy");
+    }
+
+    @Test
+    public void threeHundredProviderFilesCopiedInAtOnceAreAllAppliedWithTheirKeysOutOfTheFiles() throws Exception {
+        int count = 300; // past the 512 events (two a file) Java's WatchService holds before it drops the rest
+        Path staging = Files.createDirectories(deploy().resolveSibling("staging"));
+        for (int i = 0; i < count; i++) {
+            Files.writeString(staging.resolve("moryflow.provider.openai-bulk" + i + ".cfg"), "name = Bulk " + i
+                    + "\nbaseUrl = http://127.0.0.1:9/v1\napiKey = sk-bulk-key-" + i + "-0123456789\nmodels = bulk-m" + i + "\n");
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(staging)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                // copied, as cp does: a created and a modified event each
+                Files.copy(f, deploy().resolve(f.getFileName()));
+            }
+        }
+        awaitCondition(() -> "not every provider was registered", () -> {
+            ServiceReference<?>[] refs = providerRefs("(provider.id=bulk*)");
+            return refs != null && refs.length == count;
+        });
+        awaitCondition(() -> "a key stayed in a deploy file", () -> {
+            try (java.util.stream.Stream<Path> files = Files.list(deploy())) {
+                return files.filter(f -> f.getFileName().toString().startsWith("moryflow.provider.openai-bulk"))
+                        .noneMatch(f -> {
+                            try {
+                                return Files.readString(f).contains("sk-bulk-key-");
+                            } catch (IOException gone) {
+                                return false;
+                            }
+                        });
+            }
+        });
+        deleteProviders();
     }
 
     @Test

@@ -208,6 +208,11 @@ public abstract class HubTestSupport {
 
     /** FileInstall watching {@code deploy} (made if missing) every 100 ms, writing changes back, as the runtime does. */
     protected static Option deployFolder(Path deploy) {
+        return deployFolder(deploy, 100);
+    }
+
+    /** FileInstall watching {@code deploy} every {@code pollMillis} (the runtime: 1000), writing changes back. */
+    protected static Option deployFolder(Path deploy, int pollMillis) {
         try {
             Files.createDirectories(deploy);
         } catch (IOException e) {
@@ -215,7 +220,8 @@ public abstract class HubTestSupport {
         }
         return composite(
                 frameworkProperty("felix.fileinstall.dir").value(deploy.toString()),
-                frameworkProperty("felix.fileinstall.poll").value("100"),
+                frameworkProperty("felix.fileinstall.poll").value(String.valueOf(pollMillis)),
+                frameworkProperty("felix.fileinstall.disableNio2").value("true"),
                 frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
                 frameworkProperty("felix.fileinstall.enableConfigSave").value("true"),
                 frameworkProperty("felix.fileinstall.filter").value(".*\\.(cfg|config|jar)"),
