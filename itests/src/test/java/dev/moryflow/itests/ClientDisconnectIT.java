@@ -110,7 +110,7 @@ public class ClientDisconnectIT extends HubTestSupport {
         awaitCondition("the silent upstream still holds connections of clients that left",
                 () -> silent.closed.get() >= Math.min(clients, silent.accepted.get()));
         long start = System.nanoTime();
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gatewayUrl()))
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gatewayBase() + "/v1/chat/completions"))
                 .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"healthy/h\",\"stream\":true,\"messages\":"
                         + "[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
@@ -145,10 +145,6 @@ public class ClientDisconnectIT extends HubTestSupport {
                     : ", before any answer") + "): upstream connection closed after "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
         }
-    }
-
-    private String gatewayUrl() {
-        return "http://127.0.0.1:" + context.getProperty("org.osgi.service.http.port") + "/v1/chat/completions";
     }
 
     /** Sends a chat on a raw socket (so that the test controls when the connection closes) and returns it. */

@@ -471,7 +471,7 @@ public final class Problems {
         } else if (status == 404 || all.contains("model_not_found")
                 // the wording is a guess, made only when the upstream gave no code of its own (its "model_error"
                 // for "the model produced invalid output" is no missing model)
-                || ((status == 400 || status == 422 || status < 300) && blank(e.code()) && modelMissing(all))) {
+                || ((status == 400 || status == 422 || status < 300) && (e.code() == null || e.code().isBlank()) && modelMissing(all))) {
             if (all.contains("model_not_found") || "model".equals(e.param()) || mentionsModel(e.message(), model)
                     || (status != 404 && modelMissing(all))) {
                 problem = Problem.MODEL_NOT_FOUND;
@@ -523,10 +523,6 @@ public final class Problems {
         }
         return new ProviderException(problem, message.toString(), hint, Math.max(status, 0), upstreamCode, null,
                 null);
-    }
-
-    private static boolean blank(String s) {
-        return s == null || s.isBlank();
     }
 
     private static boolean modelMissing(String all) {

@@ -132,8 +132,8 @@ final class JettyClientWatch implements ClientWatch, Runnable {
         final SocketChannel channel;
         final Runnable onGone;
         final AtomicBoolean stopped = new AtomicBoolean();
-        /** Set and used on the watch's thread only. */
-        SelectionKey key;
+        /** Set on the watch's thread when registered; read by {@link #stop()} on the request's. */
+        volatile SelectionKey key;
 
         Entry(SocketChannel channel, Runnable onGone) {
             this.channel = channel;

@@ -203,7 +203,6 @@ public class OpenAiProviderComponent {
         apply(properties);
     }
 
-    /** @param why what happened, told to every chat still running through the provider */
     /** @param reason why DS deactivates the component: one of {@code ComponentConstants.DEACTIVATION_REASON_*} */
     @Deactivate
     void deactivate(int reason) {
@@ -220,18 +219,18 @@ public class OpenAiProviderComponent {
     }
 
     private void apply(Map<String, Object> properties) {
-        if (provider != null && registration.isRegistered()
-                && "false".equalsIgnoreCase(String.valueOf(properties.get(ProviderConfig.ENABLED)))) {
-            // its chats are told before its service goes (else they hear only that it was withdrawn)
+        boolean disabled = "false".equalsIgnoreCase(String.valueOf(properties.get(ProviderConfig.ENABLED)));
+        if (disabled && provider != null && registration.isRegistered()) {
+            // its chats are told before accept unregisters its service (else they hear only that it was withdrawn)
             provider.close("its configuration was disabled (enabled = false)");
         }
         ProviderConfig c = registration.accept(properties, OpenAiProviderComponent::read, ProviderConfig::id, PID,
                 logger);
         if (c == null) {
             if (provider != null && !registration.isRegistered()) {
-                provider.close("false".equalsIgnoreCase(String.valueOf(properties.get(ProviderConfig.ENABLED)))
-                        ? "its configuration was disabled (enabled = false)"
-                        : "its configuration is no longer valid");
+                if (!disabled) {
+                    provider.close("its configuration is no longer valid");
+                }
                 provider = null;
             }
             return;
