@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,13 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.After;
 import org.junit.Before;
@@ -50,7 +44,7 @@ public class ClientDisconnectIT extends HubTestSupport {
     /** Far above the measured figure (a few ms) so that a slow CI machine cannot fail it, far below the stall. */
     private static final long CANCEL_WITHIN_MS = 2000;
 
-    private SilentUpstream silent;
+    private HoldingUpstream silent;
     private FakeUpstream healthy;
 
     @org.ops4j.pax.exam.Configuration
@@ -60,7 +54,7 @@ public class ClientDisconnectIT extends HubTestSupport {
 
     @Before
     public void setUp() throws Exception {
-        silent = new SilentUpstream();
+        silent = new HoldingUpstream();
         healthy = new FakeUpstream();
         gatewayToken(TOKEN);
         provider("silent", "name", "Silent", "baseUrl", silent.baseUrl(), "models", new String[] { "m" });
@@ -160,97 +154,5 @@ public class ClientDisconnectIT extends HubTestSupport {
         out.write(body);
         out.flush();
         return s;
-    }
-
-    /**
-     * An upstream that reads each request and then answers nothing more (optionally the first chunk of a stream)
-     * until the hub closes the connection, which it notices at once because it keeps reading.
-     */
-    private static final class SilentUpstream implements AutoCloseable {
-        final ServerSocket server = new ServerSocket(0, 500, InetAddress.getLoopbackAddress());
-        final ExecutorService threads = Executors.newCachedThreadPool();
-        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        final AtomicInteger accepted = new AtomicInteger();
-        final AtomicInteger closed = new AtomicInteger();
-        volatile boolean sendFirstChunk;
-        private volatile CountDownLatch onClose = new CountDownLatch(1);
-
-        SilentUpstream() throws IOException {
-            threads.execute(this::accept);
-        }
-
-        String baseUrl() {
-            return "http://127.0.0.1:" + server.getLocalPort() + "/v1";
-        }
-
-        CountDownLatch nextClose() {
-            CountDownLatch l = new CountDownLatch(1);
-            onClose = l;
-            return l;
-        }
-
-        private void accept() {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    accepted.incrementAndGet();
-                    threads.execute(() -> hold(s));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void hold(Socket s) {
-            try (s) {
-                InputStream in = s.getInputStream();
-                String head = readHead(in);
-                int length = 0;
-                for (String line : head.split("\r\n")) {
-                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                        length = Integer.parseInt(line.substring(15).trim());
-                    }
-                }
-                String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-                if (sendFirstChunk && body.contains("\"stream\":true")) {
-                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                            + "Transfer-Encoding: chunked\r\n\r\n" + chunk("data: {\"id\":\"x\",\"object\":"
-                            + "\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":"
-                            + "{\"content\":\"first piece\"}}]}\n\n")).getBytes(StandardCharsets.UTF_8));
-                    s.getOutputStream().flush();
-                }
-                received.add(body);
-                while (in.read() >= 0) {
-                    // silent: wait for the hub to close the connection
-                }
-            } catch (IOException e) {
-                // reset by the hub: closed as well
-            } finally {
-                closed.incrementAndGet();
-                onClose.countDown();
-            }
-        }
-
-        private static String chunk(String data) {
-            return Integer.toHexString(data.getBytes(StandardCharsets.UTF_8).length) + "\r\n" + data + "\r\n";
-        }
-
-        private static String readHead(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("closed before a request");
-                }
-                head.write(b);
-            }
-            return head.toString(StandardCharsets.ISO_8859_1);
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            threads.shutdownNow();
-        }
     }
 }

@@ -409,10 +409,16 @@ public abstract class HubTestSupport {
 
     /** Waits (checking every 20 ms, at most {@link #TIMEOUT_MS}) for a condition to hold. */
     protected static void awaitCondition(String failure, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        awaitCondition(failure, TIMEOUT_MS, condition);
+    }
+
+    /** Waits (checking every 20 ms, at most {@code timeoutMs}) for a condition to hold. */
+    protected static void awaitCondition(String failure, long timeoutMs, Callable<Boolean> condition)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (!Boolean.TRUE.equals(condition.call())) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(failure + " (waited " + TIMEOUT_MS + " ms)" + configThreads());
+                throw new AssertionError(failure + " (waited " + timeoutMs + " ms)" + configThreads());
             }
             TimeUnit.MILLISECONDS.sleep(20);
         }

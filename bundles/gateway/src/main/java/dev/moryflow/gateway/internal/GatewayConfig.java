@@ -32,4 +32,9 @@ public @interface GatewayConfig {
     @AttributeDefinition(name = "Largest request (KiB)",
             description = "Requests with a larger body are refused with 413. Images sent inline count.")
     int maxRequestKilobytes() default 8192;
+
+    @AttributeDefinition(name = "Request body timeout (seconds)",
+            description = "A request whose body stops arriving for this long is answered 408 and its connection "
+                    + "closed. The body is read as it arrives: a slow client holds no thread while it sends.")
+    int requestBodyTimeoutSeconds() default 30;
 }

@@ -1,7 +1,7 @@
 package dev.moryflow.gateway.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,7 +59,10 @@ public class OpenAiServlet extends HttpServlet {
     private final transient OpenAiWire wire = new OpenAiWire();
     private final transient ClientWatch watch = ClientWatch.create();
     private final AtomicLong sequence = new AtomicLong();
+    /** The idle checks of request bodies still arriving; a body read to its end takes its entry out at once. */
+    private final transient ScheduledThreadPoolExecutor timer = bodyTimer();
     private volatile int maxBodyBytes;
+    private volatile long bodyIdleMillis;
 
     @Activate
     public OpenAiServlet(@Reference ChatService chat, GatewayConfig config) {
@@ -70,11 +73,13 @@ public class OpenAiServlet extends HttpServlet {
     @Modified
     void modified(GatewayConfig config) {
         this.maxBodyBytes = Math.max(1, config.maxRequestKilobytes()) * 1024;
+        this.bodyIdleMillis = Math.max(1, config.requestBodyTimeoutSeconds()) * 1000L;
     }
 
     @Deactivate
     void deactivate() {
         watch.close();
+        timer.shutdownNow();
     }
 
     /** Every method but GET and POST: an OpenAI-shaped 405 (the servlet default is an empty page). */
@@ -119,38 +124,86 @@ public class OpenAiServlet extends HttpServlet {
             notFound(req, resp);
             return;
         }
-        byte[] body = readBody(req, resp);
-        if (body == null) {
+        long declared = req.getContentLengthLong();
+        if (declared > DRAIN_LIMIT) {
+            resp.setHeader("Connection", "close");
+            send(resp, 413, tooLargeError());
             return;
         }
+        // the body is read as it arrives (no thread waits for a slow client), then the chat is asynchronous too:
+        // no thread waits for the upstream, and a client that leaves cancels it
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0);
+        BodyReader.read(async, declared, maxBodyBytes, DRAIN_LIMIT, bodyIdleMillis, timer, new BodyReader.Receiver() {
+            @Override
+            public void received(byte[] body) {
+                chat(req, resp, async, body);
+            }
+
+            @Override
+            public void tooLarge(boolean drained) {
+                if (!drained) {
+                    resp.setHeader("Connection", "close");
+                }
+                answer(async, resp, 413, tooLargeError());
+            }
+
+            @Override
+            public void stalled(long idleMillis) {
+                logger.debug("A request body stopped arriving for {} ms: answered 408", idleMillis);
+                resp.setHeader("Connection", "close");
+                answer(async, resp, 408, wire.error("The request body stopped arriving: nothing came for "
+                        + (idleMillis / 1000) + " s before its end. Send the whole body at once, or raise "
+                        + "requestBodyTimeoutSeconds of configuration moryflow.gateway.", "invalid_request_error",
+                        null, "request_timeout"));
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                logger.debug("A client left while it sent its request body: {}", cause.toString());
+                complete(async);
+            }
+        });
+    }
+
+    /** Starts the chat of a request whose body has been read, on a container thread. */
+    private void chat(HttpServletRequest req, HttpServletResponse resp, AsyncContext async, byte[] body) {
         ParsedRequest parsed;
         try {
             parsed = wire.parseChatRequest(body);
         } catch (WireException e) {
-            send(resp, 400, wire.error(e.getMessage(), "invalid_request_error", e.param(), null));
+            answer(async, resp, 400, wire.error(e.getMessage(), "invalid_request_error", e.param(), null));
             return;
         }
         String id = "chatcmpl-mf" + Long.toHexString(System.nanoTime()) + Long.toHexString(sequence.incrementAndGet());
         long created = System.currentTimeMillis() / 1000;
         if (parsed.stream) {
-            stream(req, resp, parsed, id, created);
-            return;
+            SseWriter writer = new SseWriter(async, resp, parsed, id, created);
+            writer.begin(req);
+            writer.attach(chat.stream(parsed.chat, writer));
+        } else {
+            WholeWriter writer = new WholeWriter(async, resp, parsed, id, created);
+            writer.begin(req);
+            writer.attach(chat.chatAsync(parsed.chat, writer));
         }
-        // whole answers are asynchronous too: no thread waits for the upstream, a client that leaves cancels it
-        AsyncContext async = req.startAsync();
-        async.setTimeout(0);
-        WholeWriter writer = new WholeWriter(async, resp, parsed, id, created);
-        writer.begin(req);
-        writer.attach(chat.chatAsync(parsed.chat, writer));
     }
 
-    private void stream(HttpServletRequest req, HttpServletResponse resp, ParsedRequest parsed, String id,
-            long created) throws IOException {
-        AsyncContext async = req.startAsync();
-        async.setTimeout(0);
-        SseWriter writer = new SseWriter(async, resp, parsed, id, created);
-        writer.begin(req);
-        writer.attach(chat.stream(parsed.chat, writer));
+    /** Writes a short answer of the hub's own and ends the asynchronous request. */
+    private void answer(AsyncContext async, HttpServletResponse resp, int status, byte[] body) {
+        try {
+            send(resp, status, body);
+        } catch (IOException | RuntimeException e) {
+            logger.debug("The client left before its {} answer: {}", status, e.toString());
+        }
+        complete(async);
+    }
+
+    private static void complete(AsyncContext async) {
+        try {
+            async.complete();
+        } catch (IllegalStateException alreadyDone) {
+            // the container ended the request first (client gone, or shutting down)
+        }
     }
 
     /**
@@ -385,33 +438,20 @@ public class OpenAiServlet extends HttpServlet {
         }
     }
 
-    private byte[] readBody(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        long declared = req.getContentLengthLong();
-        if (declared > maxBodyBytes) {
-            tooLarge(req, resp);
-            return null;
-        }
-        try (InputStream in = req.getInputStream()) {
-            byte[] body = in.readNBytes(maxBodyBytes + 1);
-            if (body.length > maxBodyBytes) {
-                tooLarge(req, resp);
-                return null;
-            }
-            return body;
-        }
+    private static ScheduledThreadPoolExecutor bodyTimer() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "moryflow-gateway-body-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        return t;
     }
 
-    /**
-     * The 413, read by the client: what it is still sending is read first (up to {@link #DRAIN_LIMIT}), else it would
-     * meet a reset connection while it writes instead of this answer.
-     */
-    private void tooLarge(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (!RequestBodies.drain(req, DRAIN_LIMIT)) {
-            resp.setHeader("Connection", "close");
-        }
-        send(resp, 413, wire.error("The request body is larger than " + (maxBodyBytes / 1024) + " KiB. Send "
-                + "smaller images or a shorter conversation, or raise maxRequestKilobytes of configuration "
-                + "moryflow.gateway.", "invalid_request_error", null, "request_too_large"));
+    private byte[] tooLargeError() {
+        return wire.error("The request body is larger than " + (maxBodyBytes / 1024) + " KiB. Send smaller images "
+                + "or a shorter conversation, or raise maxRequestKilobytes of configuration moryflow.gateway.",
+                "invalid_request_error", null, "request_too_large");
     }
 
     private void notFound(HttpServletRequest req, HttpServletResponse resp) throws IOException {
