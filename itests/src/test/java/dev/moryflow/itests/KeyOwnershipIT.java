@@ -296,8 +296,11 @@ public class KeyOwnershipIT extends HubTestSupport {
             OPENAI_FACTORY + "~creds" }) {
             Configuration[] c = configAdmin.listConfigurations("(service.pid=" + pid + ")");
             assertTrue(pid, c != null && c.length == 1);
-            String text = String.valueOf(c[0].getProperties());
-            assertFalse(pid + ": " + text, text.contains(k1) || text.contains(k2) || text.contains(k3));
+            // taken out once the store is written, a moment after the key came
+            awaitCondition(() -> pid + ": " + c[0].getProperties(), () -> {
+                String text = String.valueOf(c[0].getProperties());
+                return !(text.contains(k1) || text.contains(k2) || text.contains(k3));
+            });
         }
         assertNull("a plain configuration of the factory would block every provider",
                 configAdmin.listConfigurations("(service.pid=" + OPENAI_FACTORY + ")"));

@@ -148,6 +148,22 @@ public final class ProviderRegistration {
         return c;
     }
 
+    /** The registrations holding an id: from the http bundle's index when it runs, else from the registry. */
+    private ServiceReference<?>[] holders(String id) throws InvalidSyntaxException {
+        ServiceReference<ProviderIdHolders> index = context.getServiceReference(ProviderIdHolders.class);
+        ProviderIdHolders holders = index == null ? null : context.getService(index);
+        if (holders == null) {
+            return context.getServiceReferences(ProviderService.class.getName(),
+                    "(" + ProviderService.PROVIDER_ID + "=" + ProviderIds.filterValue(id) + ")");
+        }
+        try {
+            java.util.List<ServiceReference<ProviderService>> refs = holders.holders(id);
+            return refs.isEmpty() ? null : refs.toArray(new ServiceReference<?>[0]);
+        } finally {
+            context.ungetService(index);
+        }
+    }
+
     /**
      * @param id  a provider id
      * @param pid the configuration that claims it
@@ -156,8 +172,7 @@ public final class ProviderRegistration {
      */
     public String otherHolder(String id, String pid) {
         try {
-            ServiceReference<?>[] refs = context.getServiceReferences(ProviderService.class.getName(),
-                    "(" + ProviderService.PROVIDER_ID + "=" + ProviderIds.filterValue(id) + ")");
+            ServiceReference<?>[] refs = holders(id);
             if (refs == null) {
                 return null;
             }

@@ -30,7 +30,8 @@ import dev.moryflow.provider.StreamHandle;
 
 public class ChatServiceImplTest {
 
-    private final List<Event> events = new ArrayList<>();
+    /** Events are posted from the routing table's own thread, a moment after a burst of provider changes. */
+    private final List<Event> events = java.util.Collections.synchronizedList(new ArrayList<>());
     private final EventAdmin eventAdmin = new EventAdmin() {
         @Override
         public void postEvent(Event event) {
@@ -45,7 +46,18 @@ public class ChatServiceImplTest {
     private final ChatServiceImpl chat = new ChatServiceImpl(eventAdmin);
 
     private List<String> topics() {
-        return events.stream().map(Event::getTopic).collect(Collectors.toList());
+        synchronized (events) {
+            return events.stream().map(Event::getTopic).collect(Collectors.toList());
+        }
+    }
+
+    /** Waits (2 s at most) until the events posted so far have these topics. */
+    private void awaitTopics(List<String> expected) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+        while (!expected.equals(topics()) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertEquals(expected, topics());
     }
 
     private Event last(String topic) {
@@ -62,7 +74,7 @@ public class ChatServiceImplTest {
     public void bindingAProviderMakesItsModelsRoutableAndPostsEvents() throws Exception {
         FakeProvider groq = new FakeProvider("groq", "mixtral");
         chat.bindProvider(groq, groq.props(1L, 0));
-        assertEquals(List.of(Topics.PROVIDER_ADDED, Topics.MODEL_ADDED), topics());
+        awaitTopics(List.of(Topics.PROVIDER_ADDED, Topics.MODEL_ADDED));
         assertEquals("groq", last(Topics.PROVIDER_ADDED).getProperty(EventProperties.PROVIDER_ID));
         assertEquals(List.of("mixtral"), Arrays.asList((String[]) last(Topics.MODEL_ADDED).getProperty("models")));
         assertEquals("groq/mixtral", chat.models().get(0).qualifiedName());
@@ -88,9 +100,10 @@ public class ChatServiceImplTest {
     public void unbindingRemovesModelsAndPostsRemovedEvents() throws Exception {
         FakeProvider p = new FakeProvider("p", "m");
         chat.bindProvider(p, p.props(1L, 0));
+        awaitTopics(List.of(Topics.PROVIDER_ADDED, Topics.MODEL_ADDED));
         events.clear();
         chat.unbindProvider(p.reference(1L, Bundle.ACTIVE, null));
-        assertEquals(List.of(Topics.PROVIDER_REMOVED, Topics.MODEL_REMOVED), topics());
+        awaitTopics(List.of(Topics.PROVIDER_REMOVED, Topics.MODEL_REMOVED));
         assertTrue(chat.models().isEmpty());
         try {
             chat.chat(ChatRequest.of("m", "hi"));
@@ -101,13 +114,14 @@ public class ChatServiceImplTest {
     }
 
     @Test
-    public void modifiedModelsPostModifiedAndTheModelDifference() {
+    public void modifiedModelsPostModifiedAndTheModelDifference() throws Exception {
         FakeProvider p = new FakeProvider("p", "a", "b");
         chat.bindProvider(p, p.props(1L, 0));
+        awaitTopics(List.of(Topics.PROVIDER_ADDED, Topics.MODEL_ADDED));
         events.clear();
         FakeProvider changed = new FakeProvider("p", "b", "c");
         chat.updatedProvider(changed, changed.props(1L, 0));
-        assertEquals(List.of(Topics.PROVIDER_MODIFIED, Topics.MODEL_REMOVED, Topics.MODEL_ADDED), topics());
+        awaitTopics(List.of(Topics.PROVIDER_MODIFIED, Topics.MODEL_REMOVED, Topics.MODEL_ADDED));
         assertEquals(List.of("a"), Arrays.asList((String[]) last(Topics.MODEL_REMOVED).getProperty("models")));
         assertEquals(List.of("c"), Arrays.asList((String[]) last(Topics.MODEL_ADDED).getProperty("models")));
     }

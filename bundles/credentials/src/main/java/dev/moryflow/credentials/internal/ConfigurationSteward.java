@@ -42,7 +42,11 @@ import dev.moryflow.provider.ProviderIds;
  * <li>a deleted configuration takes its keys with it.</li>
  * </ul>
  * Called serially (Config Admin's event thread and the start-up scan); configurations are found with
- * {@code listConfigurations}, which never binds them to this bundle.
+ * {@code listConfigurations}, which never binds them to this bundle. With a flusher, a key taken in is in use at once
+ * but written to the store file, and taken out of its configuration, a moment later with the others that came
+ * meanwhile: a folder of a thousand provider files costs a few writes of the store, not a thousand (each encrypting
+ * every key), and a key is out of its file only once it is on disk. Which configurations claim each provider id is
+ * kept here from their events, so that a check costs a lookup, not a match against every configuration there is.
  */
 final class ConfigurationSteward implements Owners {
 
@@ -69,6 +73,13 @@ final class ConfigurationSteward implements Owners {
     private final java.util.Set<String> remade = new java.util.HashSet<>();
     private final java.nio.file.Path scratch;
     private final java.nio.file.Path deploy;
+    /** Where the held writes are flushed, or null: then every change is written at once. */
+    private final java.util.concurrent.ScheduledExecutorService flusher;
+    /** The configurations whose key is taken out once the store is written, by PID (guarded by this). */
+    private final Map<String, Configuration> afterWrite = new java.util.LinkedHashMap<>();
+    private boolean flushScheduled; // guarded by this
+    /** Provider id to the configurations that claim it, by PID: every provider configuration looked after here. */
+    private final Map<String, Map<String, Configuration>> claimants = new java.util.concurrent.ConcurrentHashMap<>();
 
     ConfigurationSteward(ConfigurationAdmin configurationAdmin, Vault vault) {
         this(configurationAdmin, vault, null);
@@ -92,10 +103,125 @@ final class ConfigurationSteward implements Owners {
      */
     ConfigurationSteward(ConfigurationAdmin configurationAdmin, Vault vault, java.nio.file.Path scratch,
             java.nio.file.Path deploy) {
+        this(configurationAdmin, vault, scratch, deploy, null);
+    }
+
+    /**
+     * @param configurationAdmin Config Admin
+     * @param vault              the vault
+     * @param scratch            a folder of this bundle's own for scratch files, or null
+     * @param deploy             the folder FileInstall watches ({@code felix.fileinstall.dir}), or null
+     * @param flusher            where the store is written and keys are taken out of their configurations, a moment
+     *                           after they came (then {@link #flush()} on stopping); null: at once
+     */
+    ConfigurationSteward(ConfigurationAdmin configurationAdmin, Vault vault, java.nio.file.Path scratch,
+            java.nio.file.Path deploy, java.util.concurrent.ScheduledExecutorService flusher) {
         this.configurationAdmin = configurationAdmin;
         this.vault = vault;
         this.scratch = scratch;
         this.deploy = deploy;
+        this.flusher = flusher;
+    }
+
+    /** How long the first key taken in waits for others before the store is written and it leaves its file. */
+    private static final long GATHER_MILLIS = 100;
+
+    /** Runs a change with its writes held back for the flusher, when there is one. */
+    private void held(Runnable change) {
+        if (flusher == null) {
+            change.run();
+        } else {
+            vault.holdingWrites(change);
+            if (vault.holdsWrites() || !afterWrite.isEmpty()) {
+                scheduleFlush();
+            }
+        }
+    }
+
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            try {
+                flusher.schedule(this::flush, GATHER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                flushScheduled = false;
+            }
+        }
+    }
+
+    /**
+     * Writes the store with every key taken in since the last time, then takes those keys out of their
+     * configurations. When the store cannot be written, the keys stay in their configurations (and in use).
+     */
+    synchronized void flush() {
+        flushScheduled = false;
+        try {
+            vault.flush();
+        } catch (IllegalStateException e) {
+            logger.error("The credential store could not be written: {}. The API keys of {} configurations stay "
+                    + "in them until it can be", e.getMessage(), afterWrite.size());
+            afterWrite.clear();
+            return;
+        }
+        List<Configuration> holding = new ArrayList<>(afterWrite.values());
+        afterWrite.clear();
+        for (Configuration c : holding) {
+            try {
+                takeOutStored(c);
+            } catch (RuntimeException e) {
+                logger.error("Could not take the stored key out of configuration {}: {}", c.getPid(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * Takes a key that is on disk now out of its configuration as the configuration is <em>now</em> (it may have
+     * changed since the key came: nothing else of it is touched). A key other than the one stored for it is left
+     * there: it is newer, and its own event brings it in.
+     */
+    private void takeOutStored(Configuration c) {
+        Dictionary<String, Object> properties;
+        try {
+            properties = c.getProperties();
+        } catch (IllegalStateException deleted) {
+            return;
+        }
+        if (properties == null) {
+            return;
+        }
+        String pid = c.getPid();
+        boolean gateway = GATEWAY_PID.equals(pid);
+        Hashtable<String, Object> next = copy(properties);
+        char[] secret = take(next, gateway ? TOKEN : API_KEY, pid);
+        try {
+            if (secret == null) {
+                return;
+            }
+            boolean stored = gateway ? vault.holdsSecret(CredentialStore.GATEWAY_TOKEN, secret)
+                    : vault.holdsSecret(ProviderIds.of(pid), secret)
+                            || vault.holdsSecret(Vault.PARKED_PREFIX + pid, secret);
+            if (stored) {
+                apply(c, next, gateway ? "the gateway token" : "its API key");
+            }
+        } finally {
+            Secrets.wipe(secret);
+        }
+    }
+
+    /** Records a provider configuration as a claimant of the id its PID names. */
+    private void index(Configuration c) {
+        String id = c.getPid().indexOf('~') < 0 ? null : ProviderIds.of(c.getPid());
+        if (id != null && c.getPid().startsWith(PROVIDER_PREFIX) && factoryOf(c) != null) {
+            claimants.computeIfAbsent(id, k -> new java.util.concurrent.ConcurrentHashMap<>()).put(c.getPid(), c);
+        }
+    }
+
+    private void unindex(String pid) {
+        String id = pid.indexOf('~') < 0 ? null : ProviderIds.of(pid);
+        Map<String, Configuration> of = id == null ? null : claimants.get(id);
+        if (of != null) {
+            of.remove(pid);
+        }
     }
 
     /** @return whether a configuration with this PID may hold something this class looks after */
@@ -105,12 +231,19 @@ final class ConfigurationSteward implements Owners {
 
     /** Looks after every configuration there is, then drops keys whose configuration is gone. */
     synchronized void start() {
-        for (Configuration c : list("(|(service.pid=" + PROVIDER_PREFIX + "*)(service.pid=" + GATEWAY_PID + "))")) {
-            handle(c);
-        }
+        List<Configuration> all = list("(|(service.pid=" + PROVIDER_PREFIX + "*)(service.pid=" + GATEWAY_PID + "))");
+        all.forEach(this::index);
+        held(() -> all.forEach(this::handle));
         if (vault.unavailableReason().isPresent()) {
             return;
         }
+        java.util.Set<String> present = new java.util.HashSet<>();
+        all.forEach(c -> present.add(c.getPid()));
+        held(() -> forgetUnowned(present));
+    }
+
+    /** Drops the keys whose configuration went while the hub was stopped. */
+    private void forgetUnowned(java.util.Set<String> present) {
         for (String id : vault.ids()) {
             if (id.startsWith(CredentialStore.HUB_PREFIX)) {
                 continue;
@@ -124,7 +257,7 @@ final class ConfigurationSteward implements Owners {
                     vault.adopt(id, now.pid);
                     vault.noteOrigin(id, now.pid, now.origin);
                 }
-            } else if (list("(service.pid=" + escape(owner) + ")").isEmpty()) {
+            } else if (!present.contains(owner)) {
                 forget(id, "its configuration " + owner + " was deleted");
             }
         }
@@ -138,9 +271,9 @@ final class ConfigurationSteward implements Owners {
 
     /** A configuration was created or changed. */
     synchronized void updated(String pid) {
-        for (Configuration c : list("(service.pid=" + escape(pid) + ")")) {
-            handle(c);
-        }
+        List<Configuration> found = list("(service.pid=" + escape(pid) + ")");
+        found.forEach(this::index);
+        held(() -> found.forEach(this::handle));
     }
 
     /**
@@ -160,6 +293,7 @@ final class ConfigurationSteward implements Owners {
             return false;
         }
         try {
+            vault.flush();
             Hashtable<String, Object> same = copy(properties);
             same.remove(org.osgi.framework.Constants.SERVICE_PID);
             remade.add(pid);
@@ -179,6 +313,10 @@ final class ConfigurationSteward implements Owners {
 
     /** A configuration was deleted: its keys go with it. */
     synchronized void deleted(String pid, String factoryPid) {
+        held(() -> removed(pid, factoryPid));
+    }
+
+    private void removed(String pid, String factoryPid) {
         if (factoryPid == null && remade.remove(pid)) {
             return; // deleted here to be made again: it keeps its keys
         }
@@ -221,6 +359,8 @@ final class ConfigurationSteward implements Owners {
     /** A configuration was deleted: its keys go with it. */
     synchronized void deleted(String pid) {
         files.remove(pid);
+        unindex(pid);
+        afterWrite.remove(pid);
         if (vault.unavailableReason().isPresent()) {
             return;
         }
@@ -254,7 +394,11 @@ final class ConfigurationSteward implements Owners {
         }
         try {
             CredentialMetadata stored = vault.store(CredentialStore.GATEWAY_TOKEN, token);
-            update(c, next, "the gateway token (fingerprint " + stored.fingerprint() + ")");
+            if (flusher == null) {
+                apply(c, next, "the gateway token (fingerprint " + stored.fingerprint() + ")");
+            } else {
+                afterWrite.put(c.getPid(), c);
+            }
         } catch (RuntimeException e) {
             logger.error("Could not store the gateway token from configuration {}; it stays there until the "
                     + "credential store works: {}", c.getPid(), e.getMessage());
@@ -278,7 +422,9 @@ final class ConfigurationSteward implements Owners {
         if (secondFile(c, next)) {
             return;
         }
-        boolean changed = stripUrlCredentials(next, pid) | retieFile(pid, next);
+        boolean stripped = stripUrlCredentials(next, pid);
+        boolean retied = retieFile(pid, next);
+        boolean changed = stripped | retied;
         char[] secret = take(next, API_KEY, pid);
         try {
             changed |= secret != null;
@@ -293,8 +439,13 @@ final class ConfigurationSteward implements Owners {
             } else {
                 claim(pid, factoryPid, next, secret);
             }
-            if (changed) {
-                update(c, next, secret == null ? null : "its API key");
+            if (changed && (secret == null || flusher == null)) {
+                apply(c, next, secret == null ? null : "its API key");
+            } else if (stripped || retied) {
+                vault.flush(); // rare (a base URL with credentials, a detached file): all at once, the key on disk
+                apply(c, next, "its API key");
+            } else {
+                afterWrite.put(c.getPid(), c); // taken out once the store is written
             }
             if (next.get(FILE_NAME) != null) {
                 accepted.put(pid, new Hashtable<>(next));
@@ -391,7 +542,7 @@ final class ConfigurationSteward implements Owners {
         String id = ProviderIds.of(pid);
         String refusal = ProviderIds.refusal(pid, factoryPid, string(next.get(ProviderIds.ID_PROPERTY)));
         if (refusal == null) {
-            Owner owner = ownerOf(id);
+            Owner owner = knownOwnerOf(id);
             if (owner != null && !owner.pid.equals(pid)) {
                 refusal = "the provider id " + id + " is already used by configuration " + owner.pid
                         + ": give this one another id, or remove the other";
@@ -491,8 +642,9 @@ final class ConfigurationSteward implements Owners {
             vault.park(target, secret); // the key of that configuration when it arrives
         }
         try {
+            vault.flush(); // the parked key is on disk before its file is renamed
             if (file != null) {
-                update(c, next, null);
+                apply(c, next, null);
                 File renamed = new File(file.getParentFile(), pid + "-" + choice.id
                         + (file.getName().endsWith(".config") ? ".config" : ".cfg"));
                 java.nio.file.Files.move(file.toPath(), renamed.toPath());
@@ -555,6 +707,7 @@ final class ConfigurationSteward implements Owners {
             } else {
                 vault.unpark(pid, id, origin);
             }
+            vault.flush(); // the key is on disk before the configuration that brought it goes
             named.update(withoutIdentity(next));
             c.delete();
             logger.info("New provider {} from configuration {}: its id is {} ({}/<model> names its models; the id "
@@ -582,6 +735,31 @@ final class ConfigurationSteward implements Owners {
                 claimants.add(c);
             }
         }
+        return ownerAmong(providerId, claimants);
+    }
+
+    /**
+     * {@link #ownerOf} from the claimants known here (those whose events came), a lookup instead of matching every
+     * configuration: for the check made on each key taken in.
+     */
+    private Owner knownOwnerOf(String providerId) {
+        if (!ProviderIds.isValid(providerId)) {
+            return null;
+        }
+        List<Configuration> claimants = new ArrayList<>(this.claimants.getOrDefault(providerId, Map.of()).values());
+        return ownerAmong(providerId, claimants);
+    }
+
+    private Owner ownerAmong(String providerId, List<Configuration> claimants) {
+        claimants.removeIf(c -> {
+            try {
+                c.getProperties();
+                return false;
+            } catch (IllegalStateException deleted) {
+                unindex(c.getPid()); // its deletion is on its way
+                return true;
+            }
+        });
         if (claimants.isEmpty()) {
             return null;
         }
@@ -692,7 +870,8 @@ final class ConfigurationSteward implements Owners {
         }
     }
 
-    private void update(Configuration c, Hashtable<String, Object> next, String what) {
+    /** Updates a configuration (nothing is written when it holds these properties already). */
+    private void apply(Configuration c, Hashtable<String, Object> next, String what) {
         try {
             c.updateIfDifferent(next);
         } catch (IOException | RuntimeException e) {

@@ -15,21 +15,28 @@ import dev.moryflow.provider.ProviderService;
 /**
  * For each provider id, the service id of its oldest {@link ProviderService} registration: the one whose bundle may
  * read the provider's key. Kept from service events (references only, no provider is ever activated), so the read
- * check on every chat request is a map lookup instead of a query of the service registry. An immutable snapshot is
- * swapped on each change.
+ * check on every chat request is a map lookup instead of a query of the service registry. Each change touches only
+ * its own provider id (a thousand providers registering cost a thousand small steps, not a thousand copies).
  */
 @Component(service = FirstRegistrations.class)
 public class FirstRegistrations {
 
+    /** Guarded by this: the id each service registered under, and the services of each id. */
     private final Map<Long, String> idsByService = new HashMap<>();
-    private volatile Map<String, Long> first = Map.of();
+    private final Map<String, java.util.TreeSet<Long>> servicesById = new HashMap<>();
+    private final Map<String, Long> first = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Reference(service = ProviderService.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     synchronized void bindProvider(ServiceReference<ProviderService> ref) {
+        long service = serviceId(ref);
         Object id = ref.getProperty(ProviderService.PROVIDER_ID);
-        idsByService.put(serviceId(ref), id instanceof String ? (String) id : null);
-        rebuild();
+        forget(service);
+        if (id instanceof String) {
+            idsByService.put(service, (String) id);
+            servicesById.computeIfAbsent((String) id, k -> new java.util.TreeSet<>()).add(service);
+            first.put((String) id, servicesById.get(id).first());
+        }
     }
 
     synchronized void updatedProvider(ServiceReference<ProviderService> ref) {
@@ -37,18 +44,22 @@ public class FirstRegistrations {
     }
 
     synchronized void unbindProvider(ServiceReference<ProviderService> ref) {
-        idsByService.remove(serviceId(ref));
-        rebuild();
+        forget(serviceId(ref));
     }
 
-    private void rebuild() {
-        Map<String, Long> next = new HashMap<>();
-        idsByService.forEach((service, id) -> {
-            if (id != null) {
-                next.merge(id, service, Math::min);
-            }
-        });
-        first = Map.copyOf(next);
+    private void forget(long service) {
+        String id = idsByService.remove(service);
+        if (id == null) {
+            return;
+        }
+        java.util.TreeSet<Long> services = servicesById.get(id);
+        services.remove(service);
+        if (services.isEmpty()) {
+            servicesById.remove(id);
+            first.remove(id);
+        } else {
+            first.put(id, services.first());
+        }
     }
 
     /**

@@ -75,6 +75,10 @@ final class Vault {
     /** Provider id to the origin its base URL moved to, for the keys that are held; in memory, found again at start. */
     private final Map<String, String> moved = new ConcurrentHashMap<>();
 
+    /** The thread whose changes are held back from the file, in its {@link #holdingWrites} (guarded by writeLock). */
+    private Thread deferring;
+    /** Whether changes held back are not on disk yet (guarded by writeLock). */
+    private boolean pending;
     private char[] password;
     private boolean opened;
     private volatile SortedMap<String, CredentialRecord> records = Collections.emptySortedMap();
@@ -617,7 +621,72 @@ final class Vault {
         }
     }
 
+    /**
+     * Runs {@code work} with the changes it makes held back from the store file until {@link #flush()}: they are in
+     * use at once (read from memory), and a burst of them (a folder of provider files arriving at once) costs one
+     * write of the store instead of one each, each encrypting every key again. Only the calling thread's changes wait;
+     * another thread's change is written at once, as always (with what is held back so far). Nothing may rely on a
+     * held change being on disk (such as removing a key from its configuration) before {@link #flush()} returns.
+     *
+     * @param work the changes
+     */
+    void holdingWrites(Runnable work) {
+        synchronized (writeLock) {
+            deferring = Thread.currentThread();
+        }
+        try {
+            work.run();
+        } finally {
+            synchronized (writeLock) {
+                deferring = null;
+            }
+        }
+    }
+
+    /**
+     * Writes what {@link #holdingWrites} held back, now: before something relies on it being on disk.
+     *
+     * @return whether something was written
+     * @throws IllegalStateException when the store could not be written (the changes stay in memory and are written
+     *                               with the next write that succeeds)
+     */
+    boolean flush() {
+        synchronized (writeLock) {
+            if (!pending) {
+                return false;
+            }
+            writeFile(records);
+            return true;
+        }
+    }
+
+    /**
+     * @param id     a credential id
+     * @param secret a secret
+     * @return whether this is the secret held under that id
+     */
+    boolean holdsSecret(String id, char[] secret) {
+        CredentialRecord r = id == null ? null : records.get(id);
+        return r != null && r.secretEquals(secret);
+    }
+
+    /** @return whether changes are held back from the store file */
+    boolean holdsWrites() {
+        synchronized (writeLock) {
+            return pending;
+        }
+    }
+
     private void persist(SortedMap<String, CredentialRecord> changed) {
+        if (deferring == Thread.currentThread()) {
+            records = Collections.unmodifiableSortedMap(changed);
+            pending = true;
+            return;
+        }
+        writeFile(changed);
+    }
+
+    private void writeFile(SortedMap<String, CredentialRecord> changed) {
         Path storePath = directory.resolve(STORE_FILE).toAbsolutePath();
         try {
             files.writeAtomically(STORE_FILE, StoreFormat.encrypt(changed.values(), key, random));
@@ -627,6 +696,7 @@ final class Vault {
                     + "); nothing was changed. Check free disk space and the folder's permissions.");
         }
         records = Collections.unmodifiableSortedMap(changed);
+        pending = false;
     }
 
     private void checkAvailable() {

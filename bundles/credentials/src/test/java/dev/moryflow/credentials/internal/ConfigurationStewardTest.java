@@ -62,6 +62,70 @@ public class ConfigurationStewardTest {
         assertEquals("https://api.groq.com", vault.metadata("groq").orElseThrow().origin());
     }
 
+    /** A steward whose flushes run only when the test calls {@link ConfigurationSteward#flush()}. */
+    private ConfigurationSteward flushedByHand() {
+        java.util.concurrent.ScheduledExecutorService stopped = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
+        stopped.shutdown();
+        ConfigurationSteward s = new ConfigurationSteward(cm.proxy(), vault, null, null, stopped);
+        cm.steward = s;
+        return s;
+    }
+
+    private Vault reopened() {
+        return Fixtures.openVault(temp.getRoot().toPath().resolve("store"), null, events,
+                new Fixtures.MutableClock(Fixtures.T0));
+    }
+
+    @Test
+    public void aKeyTakenInIsUsedAtOnceAndLeavesItsConfigurationOnlyOnceItIsOnDisk() {
+        ConfigurationSteward later = flushedByHand();
+        cm.put(FACTORY + "~groq", FACTORY, provider("Groq", "https://api.groq.com/openai/v1", K1));
+        assertArrayEquals("in use at once", K1.toCharArray(), keyOf("groq", "https://api.groq.com"));
+        assertEquals("still in its configuration: not on disk yet", K1, cm.get(FACTORY + "~groq").get("apiKey"));
+        assertFalse(reopened().metadata("groq").isPresent());
+        later.flush();
+        assertNull(cm.get(FACTORY + "~groq").get("apiKey"));
+        assertTrue(reopened().metadata("groq").isPresent());
+    }
+
+    @Test
+    public void manyProvidersArrivingTogetherAreWrittenToTheStoreInOneGo() {
+        ConfigurationSteward later = flushedByHand();
+        for (int i = 0; i < 20; i++) {
+            cm.put(FACTORY + "~bulk" + i, FACTORY, provider("Bulk " + i, "https://bulk" + i + ".example/v1",
+                    "sk-bulk-" + i + "-0123"));
+        }
+        assertFalse("nothing was written one key at a time", reopened().metadata("bulk0").isPresent());
+        later.flush();
+        Vault disk = reopened();
+        for (int i = 0; i < 20; i++) {
+            assertTrue(disk.metadata("bulk" + i).isPresent());
+            assertNull(cm.get(FACTORY + "~bulk" + i).get("apiKey"));
+        }
+    }
+
+    @Test
+    public void anEditMadeBeforeTheFlushIsKeptAndOnlyTheStoredKeyLeaves() {
+        ConfigurationSteward later = flushedByHand();
+        cm.put(FACTORY + "~edit", FACTORY, provider("Edit", "https://a.example/v1", K1));
+        cm.put(FACTORY + "~edit", FACTORY, provider("Edited", "https://a.example/other/v1", K1));
+        later.flush();
+        assertEquals("Edited", cm.get(FACTORY + "~edit").get("name"));
+        assertEquals("https://a.example/other/v1", cm.get(FACTORY + "~edit").get("baseUrl"));
+        assertNull(cm.get(FACTORY + "~edit").get("apiKey"));
+    }
+
+    @Test
+    public void aConfigurationDeletedBeforeTheFlushTakesItsKeyAndIsNotWrittenBack() {
+        ConfigurationSteward later = flushedByHand();
+        cm.put(FACTORY + "~brief", FACTORY, provider("Brief", "https://brief.example/v1", K1));
+        cm.delete(FACTORY + "~brief");
+        later.flush();
+        assertNull("not made again by a late update", cm.get(FACTORY + "~brief"));
+        assertFalse(reopened().metadata("brief").isPresent());
+    }
+
     @Test
     public void aRefusedDuplicateNeverWritesTheOwnersKey() {
         cm.put(FACTORY + "~dup", FACTORY, provider("dup", "https://a.example/v1", K1));

@@ -46,6 +46,46 @@ public class VaultTest {
     }
 
     @Test
+    public void heldChangesAreInUseAtOnceAndOnDiskAfterFlush() {
+        Vault vault = open();
+        vault.store("first", SECRET.toCharArray());
+        vault.holdingWrites(() -> {
+            vault.store("a", "sk-a-0123456789".toCharArray());
+            vault.store("b", "sk-b-0123456789".toCharArray());
+            assertArrayEquals("the burst's changes are in memory at once", "sk-a-0123456789".toCharArray(),
+                    vault.secretFor("a", null).orElseThrow());
+            assertFalse("a held change is not written before the flush", open().metadata("a").isPresent());
+        });
+        assertFalse(open().metadata("a").isPresent());
+        assertTrue(vault.holdsWrites());
+        assertTrue(vault.flush());
+        assertFalse("nothing more to write", vault.flush());
+        Vault again = open();
+        assertArrayEquals("sk-a-0123456789".toCharArray(), again.secretFor("a", null).orElseThrow());
+        assertArrayEquals("sk-b-0123456789".toCharArray(), again.secretFor("b", null).orElseThrow());
+        assertArrayEquals(SECRET.toCharArray(), again.secretFor("first", null).orElseThrow());
+    }
+
+    @Test
+    public void anotherThreadsChangeIsWrittenAtOnceWithWhatIsHeldBack() {
+        Vault vault = open();
+        vault.holdingWrites(() -> {
+            vault.store("a", "sk-a-0123456789".toCharArray());
+            Thread other = new Thread(() -> vault.store("console", "sk-console-0123456789".toCharArray()));
+            other.start();
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            assertTrue("another thread's key is on disk when its call returns",
+                    open().metadata("console").isPresent());
+        });
+        assertTrue("what was held back went with it", open().metadata("a").isPresent());
+        assertFalse(vault.holdsWrites());
+    }
+
+    @Test
     public void storedSecretsSurviveAReopen() {
         Vault vault = open();
         vault.store("groq", SECRET.toCharArray());

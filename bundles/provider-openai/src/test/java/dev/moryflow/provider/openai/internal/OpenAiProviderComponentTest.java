@@ -52,6 +52,9 @@ public class OpenAiProviderComponentTest {
                                 return r.proxy();
                             case "getServiceReferences":
                                 return others;
+                            case "getServiceReference":
+                                return null; // no http bundle index here: the registry is asked
+
                             case "getBundle":
                                 return fakeReference("dev.moryflow.provider.openai").getBundle();
                             case "toString":
