@@ -114,7 +114,7 @@ public class RouteConfigComponent {
         registration = context.registerService(RouteConfig.class, c, props);
         RouteDefinition d = c.definition;
         logger.info("Route {} configured: targets {}, retry on {}, waits for Retry-After up to {} s", d.alias(),
-                d.targets(), d.retryOn(), d.maxRetryAfterSeconds());
+                d.targets(), new java.util.TreeSet<>(d.retryOn()), d.maxRetryAfterSeconds());
     }
 
     private void unregister() {
