@@ -61,10 +61,12 @@
       var groups = {};
       list.forEach(function (m) {
         models[m.id] = m;
-        var g = groups[m.provider];
+        // an alias (a route, with its targets) goes in a group of its own
+        var key = m.targets ? '\u0000routes' : m.provider;
+        var g = groups[key];
         if (!g) {
-          g = groups[m.provider] = document.createElement('optgroup');
-          g.label = m.provider_name || m.provider;
+          g = groups[key] = document.createElement('optgroup');
+          g.label = m.targets ? 'Routes' : (m.provider_name || m.provider);
           modelSelect.appendChild(g);
         }
         var o = document.createElement('option');

@@ -85,6 +85,54 @@ public class OpenAiSdkIT {
                 .maxCompletionTokens(1000L).logprobs(true).topLogprobs(2L);
     }
 
+    /**
+     * A route ({@code deploy/moryflow.route-fast.cfg}) whose first target is down (nothing listens on its port):
+     * every chat for {@code fast}, whole and streamed, is answered by the second, and the answer names it and the
+     * targets tried; after three such chats the provider listing shows the first as degraded.
+     */
+    @Test
+    public void aRoutesChatThroughTheSdkSucceedsWhenItsFirstTargetIsDown() throws Exception {
+        java.nio.file.Path down = hub.home().resolve("deploy/moryflow.provider.openai-down.cfg");
+        java.nio.file.Path route = hub.home().resolve("deploy/moryflow.route-fast.cfg");
+        java.nio.file.Files.writeString(down, "baseUrl = http://127.0.0.1:" + RunningHub.freePort() + "/v1\n"
+                + "models = offline-model\n");
+        java.nio.file.Files.writeString(route, "targets = down/offline-model, fake/chat-model\n");
+        try {
+            RunningHub.awaitHttp(hub.base() + "/v1/models", "\"targets\":[\"down/offline-model\",\"fake/chat-model\"]",
+                    RunningHub.TOKEN);
+            com.openai.core.http.HttpResponseFor<ChatCompletion> whole = client.chat().completions().withRawResponse()
+                    .create(params("fast"));
+            assertEquals(List.of("fake"), whole.headers().values("X-MoryFlow-Provider"));
+            assertEquals(List.of("down/offline-model, fake/chat-model"),
+                    whole.headers().values("X-MoryFlow-Route-Attempts"));
+            ChatCompletion c = whole.parse();
+            assertEquals(RunningHub.ANSWER, c.choices().get(0).message().content().orElseThrow());
+            assertEquals("fast", c.model());
+
+            try (com.openai.core.http.HttpResponseFor<StreamResponse<ChatCompletionChunk>> streamed = client.chat()
+                    .completions().withRawResponse().createStreaming(params("fast"))) {
+                assertEquals(List.of("fake"), streamed.headers().values("X-MoryFlow-Provider"));
+                assertEquals(List.of("down/offline-model, fake/chat-model"),
+                        streamed.headers().values("X-MoryFlow-Route-Attempts"));
+                StringBuilder text = new StringBuilder();
+                try (StreamResponse<ChatCompletionChunk> chunks = streamed.parse()) {
+                    chunks.stream().forEach(chunk -> {
+                        assertEquals("fast", chunk.model());
+                        chunk.choices().forEach(ch -> ch.delta().content().ifPresent(text::append));
+                    });
+                }
+                assertEquals(RunningHub.ANSWER, text.toString());
+            }
+            assertEquals(RunningHub.ANSWER, client.chat().completions().create(params("fast")).choices().get(0)
+                    .message().content().orElseThrow());
+            RunningHub.awaitHttp(hub.base() + "/api/providers/down", "\"health\":\"degraded\"", RunningHub.TOKEN);
+            RunningHub.awaitHttp(hub.base() + "/api/providers/fake", "\"health\":\"healthy\"", RunningHub.TOKEN);
+        } finally {
+            java.nio.file.Files.deleteIfExists(route);
+            java.nio.file.Files.deleteIfExists(down);
+        }
+    }
+
     @Test
     public void wholeChatThroughTheSdk() {
         ChatCompletion c = client.chat().completions().create(params("fake/chat-model"));

@@ -20,6 +20,9 @@ import dev.moryflow.provider.WholeAnswer;
  * before {@code openai}); never the order the services were registered in. {@link Route#alternatives()} names the
  * others in the same order, and the answer names the provider that gave it
  * ({@link dev.moryflow.provider.ChatResponse#providerId()});</li>
+ * <li>an alias of a {@code moryflow.route} configuration ({@link RouteDefinition}): its targets in order, skipping
+ * those that cannot take the request, degraded providers last; a failure a retry can fix moves the chat to the next
+ * target, never once a chunk has reached the listener ({@link Route.Kind#ALIAS});</li>
  * <li>otherwise an error of {@link dev.moryflow.provider.Problem#MODEL_NOT_FOUND} whose hint lists close
  * matches.</li>
  * </ol>
@@ -59,6 +62,23 @@ public interface ChatService {
      * @since 1.2
      */
     java.util.Optional<String> unavailable(String providerId);
+
+    /**
+     * @return every {@code moryflow.route}, ordered by alias, the refused ones with their reason
+     * @since 1.4
+     */
+    default List<RouteDefinition> routes() {
+        return List.of();
+    }
+
+    /**
+     * @param providerId a provider id
+     * @return its health as read from its chats and tests; healthy when nothing is known against it
+     * @since 1.4
+     */
+    default ProviderHealth health(String providerId) {
+        return ProviderHealth.healthy(providerId);
+    }
 
     /**
      * Resolves the request's model and sends the chat, waiting for the whole answer.

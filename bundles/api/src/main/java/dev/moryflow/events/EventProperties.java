@@ -49,6 +49,15 @@ public final class EventProperties {
     /** String: the origin a provider's base URL moved to. @since 1.1 */
     public static final String ORIGIN_TO = "origin.to";
 
+    /** String: the alias of the {@code moryflow.route} a chat was sent through. @since 1.2 */
+    public static final String ROUTE = "route";
+    /** Integer: which target of its route a chat went to, 1 for the first tried. @since 1.2 */
+    public static final String ATTEMPT = "attempt";
+    /** String: a provider's health, {@code healthy} or {@code degraded}. @since 1.2 */
+    public static final String HEALTH = "health";
+    /** String: why, in the user's words. @since 1.2 */
+    public static final String REASON = "reason";
+
     private EventProperties() {
     }
 }

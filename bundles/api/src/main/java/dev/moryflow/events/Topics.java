@@ -30,13 +30,16 @@ public final class Topics {
     /**
      * A chat finished. Properties: {@code model} (as requested), {@code provider.id}, {@code provider.model},
      * {@code duration.ms}, {@code stream}, and when reported {@code tokens.prompt}, {@code tokens.completion},
-     * {@code tokens.total}.
+     * {@code tokens.total}; for a chat of an alias, {@code route} (the alias) and {@code attempt} (1 for its
+     * first target tried).
      */
     public static final String CHAT_COMPLETED = "moryflow/chat/COMPLETED";
     /**
      * A chat failed. Properties: {@code model}, {@code provider.id} (when routing got that far),
      * {@code duration.ms}, {@code stream}, {@code problem} (a {@code Problem} name), {@code http.status} (when
-     * there was an answer).
+     * there was an answer); for a chat of an alias, {@code route} and {@code attempt}: each target a route tried
+     * and that failed posts one, so a route's fallback from {@code a} to {@code b} posts {@code FAILED} for
+     * {@code a} (attempt 1) and {@code COMPLETED} for {@code b} (attempt 2).
      */
     public static final String CHAT_FAILED = "moryflow/chat/FAILED";
     /** A secret was stored for the first time. Properties: {@code provider.id}, {@code fingerprint}. */
@@ -61,6 +64,16 @@ public final class Topics {
      * @since 1.1
      */
     public static final String CREDENTIAL_HELD = "moryflow/credential/HELD";
+
+    /**
+     * A provider's health changed, as the chat bundle reads it from {@link #CHAT_COMPLETED}, {@link #CHAT_FAILED}
+     * and {@link #PROVIDER_TESTED} (no traffic of its own). Properties: {@code provider.id}, {@code health}
+     * ({@code healthy} or {@code degraded}), {@code reason} (why, in the user's words: problems and counts, never
+     * content).
+     *
+     * @since 1.2
+     */
+    public static final String PROVIDER_HEALTH = "moryflow/provider/HEALTH";
 
     private Topics() {
     }

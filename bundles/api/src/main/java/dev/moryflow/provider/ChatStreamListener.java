@@ -15,11 +15,30 @@ public interface ChatStreamListener {
      * caller's thread, before the request is sent and before any other call, so that a caller can name the provider
      * before the first chunk (the gateway's {@code X-MoryFlow-Provider} header). Not called when routing fails, and
      * never called by a provider's own {@link ProviderService#stream}. The default does nothing.
+     * <p>
+     * For a chat of an alias (a {@code moryflow.route} whose targets are tried in order), it is called once the
+     * target that answers is known: right before the first chunk, or before {@link #onComplete} or
+     * {@link #onError} (then naming the last target tried), on the thread that delivers it, and still before any
+     * byte of the answer (since 2.5).
      *
      * @param providerId the id of the provider that will answer
      * @since 2.1
      */
     default void onProvider(String providerId) {
+        // most listeners only need the chunks
+    }
+
+    /**
+     * A chat of an alias found the target that answers it (or ran out of targets): called once, right before
+     * {@link #onProvider}, with every target tried in order, the last one being the one that answers (or failed
+     * last). Targets skipped before sending (they cannot take the request) are not in the list. Not called for a
+     * chat of a model name. The default does nothing.
+     *
+     * @param route    the alias
+     * @param attempts the targets tried, each {@code provider/model}, in order
+     * @since 2.5
+     */
+    default void onAttempts(String route, java.util.List<String> attempts) {
         // most listeners only need the chunks
     }
 

@@ -24,7 +24,10 @@
  * 2.4 also: chats in flight when their provider goes: {@link dev.moryflow.provider.ProviderException#removed} (the
  * error that ends them) and {@link dev.moryflow.provider.WholeAnswer} (a whole answer waited for over the
  * asynchronous call, so that ending the call ends the wait).
+ * <p>
+ * 2.5: {@link dev.moryflow.provider.ChatStreamListener#onAttempts} (a chat of an alias names the targets it tried,
+ * before its first chunk), and {@code onProvider} of such a chat comes once its serving target is known.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.4.0")
+@org.osgi.annotation.versioning.Version("2.5.0")
 package dev.moryflow.provider;

@@ -65,8 +65,9 @@ final class ChatEvents {
     }
 
     void completed(String requested, String providerId, String providerModel, long durationMs, boolean stream,
-            Usage usage) {
+            Usage usage, String route, int attempt) {
         Map<String, Object> p = chatProps(requested, providerId, durationMs, stream);
+        routeProps(p, route, attempt);
         p.put(EventProperties.PROVIDER_MODEL, providerModel);
         if (usage != null) {
             p.put(EventProperties.TOKENS_PROMPT, usage.promptTokens());
@@ -83,13 +84,26 @@ final class ChatEvents {
      * and duration, and the upstream's own code; never the message text (it may quote the conversation) or a key.
      */
     void failed(String requested, String providerId, long durationMs, boolean stream, ProviderException error) {
-        String line = failureLine(requested, providerId, durationMs, stream, error);
+        failed(requested, providerId, durationMs, stream, error, null, 0);
+    }
+
+    /**
+     * As {@link #failed(String, String, long, boolean, ProviderException)}, for an attempt of a route.
+     *
+     * @param route   the alias, or null
+     * @param attempt which of its targets (from 1), or 0 when none was tried
+     */
+    void failed(String requested, String providerId, long durationMs, boolean stream, ProviderException error,
+            String route, int attempt) {
+        String line = failureLine(requested, providerId, durationMs, stream, error)
+                + (route == null ? "" : ", route " + route + (attempt > 0 ? " attempt " + attempt : ""));
         if (isProviderFault(error.problem())) {
             logger.warn(line);
         } else {
             logger.info(line);
         }
         Map<String, Object> p = chatProps(requested, providerId, durationMs, stream);
+        routeProps(p, route, attempt);
         p.put(EventProperties.PROBLEM, error.problem().name());
         if (error.httpStatus() > 0) {
             p.put(EventProperties.HTTP_STATUS, error.httpStatus());
@@ -138,6 +152,15 @@ final class ChatEvents {
         p.put(EventProperties.DURATION_MS, durationMs);
         p.put(EventProperties.STREAM, stream);
         return p;
+    }
+
+    private static void routeProps(Map<String, Object> p, String route, int attempt) {
+        if (route != null) {
+            p.put(EventProperties.ROUTE, route);
+            if (attempt > 0) {
+                p.put(EventProperties.ATTEMPT, attempt);
+            }
+        }
     }
 
     private static Map<String, Object> providerProps(ProviderEntry e) {

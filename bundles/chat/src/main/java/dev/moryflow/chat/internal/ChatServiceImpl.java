@@ -61,6 +61,8 @@ public class ChatServiceImpl implements ChatService, ModelListService {
     /** The chats running through each provider service, by service id; ended when the service goes. */
     private final Map<Long, RunningChats<RoutedListener>> running = new ConcurrentHashMap<>();
     private final Map<ModelConfig, Boolean> modelConfigs = new IdentityHashMap<>();
+    private final Map<RouteConfig, Boolean> routeConfigs = new IdentityHashMap<>();
+    private final HealthTracker health;
     private PresetCatalog catalog;
     private volatile RoutingTable table = RoutingTable.EMPTY;
     /**
@@ -81,9 +83,14 @@ public class ChatServiceImpl implements ChatService, ModelListService {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigurationAdmin configAdmin;
 
+    /**
+     * @param eventAdmin posts the chat bundle's events
+     * @param health     each provider's health, which orders a route's targets
+     */
     @Activate
-    public ChatServiceImpl(@Reference EventAdmin eventAdmin) {
+    public ChatServiceImpl(@Reference EventAdmin eventAdmin, @Reference HealthTracker health) {
         this.events = new ChatEvents(eventAdmin);
+        this.health = health;
     }
 
     @org.osgi.service.component.annotations.Deactivate
@@ -164,6 +171,23 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         }
     }
 
+    @Reference(service = RouteConfig.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void bindRouteConfig(RouteConfig c) {
+        synchronized (lock) {
+            routeConfigs.put(c, Boolean.TRUE);
+            rebuild();
+        }
+    }
+
+    void unbindRouteConfig(RouteConfig c) {
+        synchronized (lock) {
+            if (routeConfigs.remove(c) != null) {
+                rebuild();
+            }
+        }
+    }
+
     /** Records, replaces or (with null) forgets one service's entry and swaps in the table built from all. */
     private void apply(long serviceId, ProviderEntry entry) {
         synchronized (lock) {
@@ -216,14 +240,23 @@ public class ChatServiceImpl implements ChatService, ModelListService {
             List<ModelConfig> configs = new ArrayList<>(modelConfigs.keySet());
             configs.sort((a, b) -> String.valueOf(a.pid).compareTo(String.valueOf(b.pid)));
             RoutingTable before = table;
+            List<RouteConfig> routes = new ArrayList<>(routeConfigs.keySet());
+            routes.sort((a, b) -> String.valueOf(a.pid).compareTo(String.valueOf(b.pid)));
             RoutingTable after = new RoutingTable(new ArrayList<>(entries.values()),
-                    new ModelMetadata(catalog, configs));
+                    new ModelMetadata(catalog, configs), routes);
             table = after;
             for (ProviderEntry s : after.shadowed()) {
                 if (!before.shadowed().contains(s)) {
                     logger.warn("Two providers have the id '{}': service {} is ignored while service {} (higher "
                             + "ranking or older) serves it. Give one of them another name (the part after '-' in "
                             + "its deploy file name).", s.id, s.serviceId, after.providers().get(s.id).serviceId);
+                }
+            }
+            for (dev.moryflow.chat.RouteDefinition r : after.routes()) {
+                if (!r.routable() && !before.routes().contains(r)) {
+                    logger.warn("Route {} ({}) is refused: {}", r.alias(), r.configuration(), r.refused());
+                } else if (r.routable() && before.route(r.alias()) == null) {
+                    logger.info("Route {} is routable: {}", r.alias(), r.targets());
                 }
             }
             events.tableChanged(before, after);
@@ -289,6 +322,16 @@ public class ChatServiceImpl implements ChatService, ModelListService {
     }
 
     @Override
+    public List<dev.moryflow.chat.RouteDefinition> routes() {
+        return table.routes();
+    }
+
+    @Override
+    public dev.moryflow.chat.ProviderHealth health(String providerId) {
+        return health.health(providerId);
+    }
+
+    @Override
     public java.util.Optional<String> unavailable(String providerId) {
         ProviderEntry entry = current().providers().get(providerId);
         if (entry == null) {
@@ -343,6 +386,9 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         Route route;
         try {
             route = t.resolve(request.model());
+            if (route.kind() == Route.Kind.ALIAS) {
+                return sendRoute(t, t.route(route.requested()), request, listener, streamed, start);
+            }
             Admission.check(request, route.target(), t.isDescribed(route.target()), t.models());
         } catch (ProviderException e) {
             events.failed(request.model(), null, millisSince(start), streamed, e);
@@ -350,16 +396,45 @@ public class ChatServiceImpl implements ChatService, ModelListService {
             return StreamHandle.done();
         }
         RoutedModel target = route.target();
+        try {
+            listener.onProvider(target.providerId());
+        } catch (RuntimeException e) {
+            logger.debug("The receiver of a chat failed when told its provider {}: {}", target.providerId(),
+                    e.toString());
+        }
+        return dispatch(t, target, request, listener, streamed, start, null, 0);
+    }
+
+    /** A chat of an alias: its targets in order ({@link RouteCall}). */
+    private StreamHandle sendRoute(RoutingTable t, dev.moryflow.chat.RouteDefinition def, ChatRequest request,
+            ChatStreamListener listener, boolean streamed, long start) {
+        RouteCall call = new RouteCall(t, def, request, listener,
+                (target, attemptListener, attempt) -> dispatch(t, target, request, attemptListener, streamed,
+                        System.nanoTime(), def.alias(), attempt),
+                health::health);
+        ProviderException refused = call.begin();
+        if (refused != null) {
+            events.failed(request.model(), null, millisSince(start), streamed, refused, def.alias(), 0);
+            listener.onError(refused);
+            return StreamHandle.done();
+        }
+        return call;
+    }
+
+    /**
+     * Sends a routed and admitted chat to its provider, tracked among the chats running through that provider's
+     * service, and posts its event.
+     *
+     * @param route   the alias it was sent for, or null
+     * @param attempt which target of the route it is (from 1), or 0
+     */
+    private StreamHandle dispatch(RoutingTable t, RoutedModel target, ChatRequest request,
+            ChatStreamListener listener, boolean streamed, long start, String route, int attempt) {
         String providerId = target.providerId();
         ProviderEntry entry = t.providers().get(providerId);
-        RunningChats<RoutedListener> chats = running.get(entry.serviceId);
+        RunningChats<RoutedListener> chats = entry == null ? null : running.get(entry.serviceId);
         RoutedListener routed = new RoutedListener(listener, request.model(), providerId, target.model().id(), start,
-                streamed, chats);
-        try {
-            listener.onProvider(providerId);
-        } catch (RuntimeException e) {
-            logger.debug("The receiver of a chat failed when told its provider {}: {}", providerId, e.toString());
-        }
+                streamed, chats, route, attempt);
         if (chats == null || !chats.add(routed)) {
             routed.onError(ProviderException.removed(providerId, "it went away as the chat was sent"));
             return StreamHandle.done();
@@ -466,9 +541,13 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         private final AtomicBoolean finished = new AtomicBoolean();
         private final RunningChats<RoutedListener> chats;
         private volatile StreamHandle handle;
+        private final String route;
+        private final int attempt;
 
         RoutedListener(ChatStreamListener delegate, String requested, String providerId, String providerModel,
-                long start, boolean streamed, RunningChats<RoutedListener> chats) {
+                long start, boolean streamed, RunningChats<RoutedListener> chats, String route, int attempt) {
+            this.route = route;
+            this.attempt = attempt;
             this.chats = chats;
             this.streamed = streamed;
             this.delegate = delegate;
@@ -490,7 +569,8 @@ public class ChatServiceImpl implements ChatService, ModelListService {
                         h.cancel();
                         forget();
                         events.failed(requested, providerId, millisSince(start), streamed,
-                                new ProviderException(Problem.CANCELLED, "the chat was cancelled by its caller"));
+                                new ProviderException(Problem.CANCELLED, "the chat was cancelled by its caller"),
+                                route, attempt);
                     }
                 }
 
@@ -511,7 +591,7 @@ public class ChatServiceImpl implements ChatService, ModelListService {
                 if (h != null) {
                     h.cancel();
                 }
-                events.failed(requested, providerId, millisSince(start), streamed, removed);
+                events.failed(requested, providerId, millisSince(start), streamed, removed, route, attempt);
                 synchronized (this) {
                     delegate.onError(removed);
                 }
@@ -539,7 +619,8 @@ public class ChatServiceImpl implements ChatService, ModelListService {
                 forget();
                 ChatResponse answer = response.withOrigin(providerId,
                         response.model() == null ? providerModel : response.model());
-                events.completed(requested, providerId, providerModel, millisSince(start), streamed, answer.usage());
+                events.completed(requested, providerId, providerModel, millisSince(start), streamed, answer.usage(),
+                        route, attempt);
                 synchronized (this) {
                     delegate.onComplete(answer);
                 }
@@ -551,7 +632,7 @@ public class ChatServiceImpl implements ChatService, ModelListService {
             if (finished.compareAndSet(false, true)) {
                 forget();
                 ProviderException failure = error.withProvider(providerId);
-                events.failed(requested, providerId, millisSince(start), streamed, failure);
+                events.failed(requested, providerId, millisSince(start), streamed, failure, route, attempt);
                 synchronized (this) {
                     delegate.onError(failure);
                 }

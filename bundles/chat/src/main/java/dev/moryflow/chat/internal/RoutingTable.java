@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import dev.moryflow.chat.Route;
+import dev.moryflow.chat.RouteDefinition;
 import dev.moryflow.chat.RoutedModel;
 import dev.moryflow.provider.CloseMatches;
 import dev.moryflow.provider.ModelInfo;
@@ -42,16 +44,24 @@ final class RoutingTable {
     private final List<ProviderEntry> shadowed;
     private final Map<String, List<RoutedModel>> byModelId;
     private final List<RoutedModel> models;
+    /** Every route by alias, ordered by alias; the refused ones carry their reason. */
+    private final Map<String, RouteDefinition> routes;
 
     RoutingTable(Collection<ProviderEntry> entries) {
         this(entries, ModelMetadata.NONE);
     }
 
+    RoutingTable(Collection<ProviderEntry> entries, ModelMetadata metadata) {
+        this(entries, metadata, List.of());
+    }
+
     /**
      * @param entries  every tracked provider service
      * @param metadata what is known about models beyond what the providers report
+     * @param routes   the valid {@code moryflow.route} configurations, ordered by PID (the first of two with one
+     *                 alias keeps it)
      */
-    RoutingTable(Collection<ProviderEntry> entries, ModelMetadata metadata) {
+    RoutingTable(Collection<ProviderEntry> entries, ModelMetadata metadata, List<RouteConfig> routes) {
         Map<String, ProviderEntry> winners = new TreeMap<>();
         List<ProviderEntry> losers = new ArrayList<>();
         for (ProviderEntry e : entries) {
@@ -89,6 +99,52 @@ final class RoutingTable {
         this.shadowed = List.copyOf(losers);
         this.byModelId = byId;
         this.models = List.copyOf(all);
+        Map<String, RouteDefinition> byAlias = new TreeMap<>();
+        List<RouteDefinition> refusedTwice = new ArrayList<>();
+        for (RouteConfig c : routes) {
+            RouteDefinition d = c.definition;
+            List<RoutedModel> shadowedModels = byId.get(d.alias());
+            RouteDefinition first = byAlias.get(d.alias());
+            if (first != null) {
+                refusedTwice.add(d.refuse("alias '" + d.alias() + "' is already the route of configuration "
+                        + first.configuration() + "; give this one another alias"));
+            } else if (shadowedModels != null) {
+                byAlias.put(d.alias(), d.refuse("alias '" + d.alias() + "' would shadow the model of "
+                        + shadowedModels.stream().map(RoutedModel::qualifiedName).collect(Collectors.joining(", "))
+                        + "; give the route another alias (an alias may not be a provider's model id)"));
+            } else {
+                byAlias.put(d.alias(), d);
+            }
+        }
+        Map<String, RouteDefinition> allRoutes = new LinkedHashMap<>(byAlias);
+        for (RouteDefinition d : refusedTwice) {
+            allRoutes.put(d.alias() + "\u0000" + d.configuration(), d);
+        }
+        this.routes = Collections.unmodifiableMap(allRoutes);
+    }
+
+    /** @return every route, routable and refused, ordered by alias (a second route of one alias after the first) */
+    List<RouteDefinition> routes() {
+        List<RouteDefinition> out = new ArrayList<>(routes.values());
+        out.sort(Comparator.comparing(RouteDefinition::alias).thenComparing(r -> r.routable() ? 0 : 1));
+        return out;
+    }
+
+    /** @return the routable route of that alias, or null */
+    RouteDefinition route(String alias) {
+        RouteDefinition d = alias == null ? null : routes.get(alias.trim());
+        return d != null && d.routable() ? d : null;
+    }
+
+    /**
+     * Resolves one target of a route: a model name as {@link #resolve} reads it, but never an alias.
+     *
+     * @param target {@code provider/model}
+     * @return the model
+     * @throws ProviderException why it is not routable now
+     */
+    RoutedModel target(String target) throws ProviderException {
+        return resolve(target, false).target();
     }
 
     /** @return the routable providers by id, ordered by id */
@@ -138,6 +194,10 @@ final class RoutingTable {
      * @throws ProviderException MODEL_NOT_FOUND with close matches in the hint
      */
     Route resolve(String name) throws ProviderException {
+        return resolve(name, true);
+    }
+
+    private Route resolve(String name, boolean aliases) throws ProviderException {
         if (name == null || name.isBlank()) {
             throw new ProviderException(Problem.BAD_REQUEST, "no model given",
                     "Name a model as provider/model or by its model ID; `moryflow:models` lists them.");
@@ -158,12 +218,40 @@ final class RoutingTable {
         if (bare != null) {
             return new Route(trimmed, bare.get(0), Route.Kind.BARE, bare.subList(1, bare.size()));
         }
+        RouteDefinition alias = aliases ? route(trimmed) : null;
+        if (alias != null) {
+            return aliasRoute(alias);
+        }
         if (qualifier != null && qualifier.models.isEmpty() && !rest.isBlank()) {
             return new Route(trimmed,
                     new RoutedModel(qualifier.id, qualifier.name, ModelInfo.of(rest), qualifier.ranking),
                     Route.Kind.QUALIFIED, List.of());
         }
         throw notFound(trimmed, qualifier, rest);
+    }
+
+    /**
+     * @return the alias's route: its first routable target as the target, the other routable ones in order as the
+     *         alternatives
+     * @throws ProviderException {@code MODEL_NOT_FOUND} naming the route and why each target is not routable
+     */
+    private Route aliasRoute(RouteDefinition alias) throws ProviderException {
+        List<RoutedModel> found = new ArrayList<>();
+        List<String> why = new ArrayList<>();
+        for (String t : alias.targets()) {
+            try {
+                found.add(target(t));
+            } catch (ProviderException e) {
+                why.add(t + ": " + e.getMessage());
+            }
+        }
+        if (found.isEmpty()) {
+            throw new ProviderException(Problem.MODEL_NOT_FOUND, "route '" + alias.alias() + "' has no routable "
+                    + "target (" + String.join("; ", why) + ")", "Configure the providers its targets name, or "
+                            + "change the targets of " + alias.configuration() + " (`moryflow:models` lists every "
+                            + "routable model).");
+        }
+        return new Route(alias.alias(), found.get(0), Route.Kind.ALIAS, found.subList(1, found.size()));
     }
 
     private ProviderException notFound(String name, ProviderEntry qualifier, String rest) {

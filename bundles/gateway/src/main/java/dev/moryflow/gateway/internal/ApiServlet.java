@@ -175,6 +175,8 @@ public class ApiServlet extends HttpServlet {
             return remoteModels(p[1]);
         } else if (p.length == 3 && p[0].equals("providers") && p[2].equals("models") && method.equals("POST")) {
             return addModels(p[1], body(req));
+        } else if (p.length == 1 && p[0].equals("routes") && method.equals("GET")) {
+            return routes();
         } else if (p.length == 1 && p[0].equals("models") && method.equals("GET")) {
             return models();
         }
@@ -212,6 +214,11 @@ public class ApiServlet extends HttpServlet {
                 }
             }
             m.put("models", models);
+            dev.moryflow.chat.ProviderHealth h = chat.health(i.id());
+            m.put("health", h.state());
+            if (h.reason() != null) {
+                m.put("healthReason", h.reason());
+            }
             byId.put(i.id(), m);
         }
         java.util.Set<String> named = new java.util.HashSet<>(byId.keySet());
@@ -473,6 +480,22 @@ public class ApiServlet extends HttpServlet {
             steps.add(m);
         }
         out.put("steps", steps);
+        return out;
+    }
+
+    /** {@code GET /api/routes}: every {@code moryflow.route}, the refused ones with why. */
+    private List<Map<String, Object>> routes() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (dev.moryflow.chat.RouteDefinition r : chat.routes()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("alias", r.alias());
+            m.put("targets", r.targets());
+            m.put("retryOn", new ArrayList<>(new java.util.TreeSet<>(r.retryOn())));
+            m.put("maxRetryAfterSeconds", r.maxRetryAfterSeconds());
+            m.put("configuration", r.configuration());
+            m.put("status", r.routable() ? "routable" : "refused: " + r.refused());
+            out.add(m);
+        }
         return out;
     }
 

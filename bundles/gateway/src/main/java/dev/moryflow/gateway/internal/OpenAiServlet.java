@@ -51,6 +51,8 @@ public class OpenAiServlet extends HttpServlet {
     private static final String JSON = "application/json";
     /** Names the provider that answered, on whole and streamed answers and on failures a provider reported. */
     static final String PROVIDER_HEADER = "X-MoryFlow-Provider";
+    /** Names the targets a chat of an alias tried, in order, when it tried more than one (a fallback happened). */
+    static final String ROUTE_ATTEMPTS_HEADER = "X-MoryFlow-Route-Attempts";
     /** The most of a refused body read so that its client reads the refusal. */
     private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
 
@@ -111,7 +113,13 @@ public class OpenAiServlet extends HttpServlet {
                     listed.add(m);
                 }
             }
-            send(resp, 200, wire.models(listed, System.currentTimeMillis() / 1000,
+            java.util.List<dev.moryflow.chat.RouteDefinition> routes = new java.util.ArrayList<>();
+            for (dev.moryflow.chat.RouteDefinition r : chat.routes()) {
+                if (all || r.routable()) {
+                    routes.add(r);
+                }
+            }
+            send(resp, 200, wire.models(listed, routes, System.currentTimeMillis() / 1000,
                     all ? id -> why.computeIfAbsent(id, chat::unavailable) : null));
         } else {
             notFound(req, resp);
@@ -260,6 +268,17 @@ public class OpenAiServlet extends HttpServlet {
             } catch (IOException | RuntimeException e) {
                 clientGone(e);
                 return false;
+            }
+        }
+
+        /**
+         * A chat of an alias names the targets it tried: told before anything is written (before the first chunk
+         * or the end), so the header precedes the answer.
+         */
+        @Override
+        public void onAttempts(String route, java.util.List<String> attempts) {
+            if (attempts.size() > 1 && !resp.isCommitted()) {
+                resp.setHeader(ROUTE_ATTEMPTS_HEADER, String.join(", ", attempts));
             }
         }
 

@@ -374,7 +374,7 @@ final class OpenAiWire {
      * @param status with {@code ?all=true}: gives each provider's reason to be unavailable (empty: available), which
      *               is written as {@code available} and {@code status}; null writes neither
      */
-    byte[] models(List<RoutedModel> models, long created,
+    byte[] models(List<RoutedModel> models, List<dev.moryflow.chat.RouteDefinition> routes, long created,
             java.util.function.Function<String, java.util.Optional<String>> status) {
         return write(g -> {
             g.writeStartObject();
@@ -406,6 +406,26 @@ final class OpenAiWire {
                     java.util.Optional<String> why = status.apply(m.providerId());
                     g.writeBooleanField("available", why.isEmpty());
                     g.writeStringField("status", why.orElse("ready"));
+                }
+                g.writeEndObject();
+            }
+            for (dev.moryflow.chat.RouteDefinition r : routes) {
+                // an alias: its targets, in the order they are tried, as an extra field
+                g.writeStartObject();
+                g.writeStringField("id", r.alias());
+                g.writeStringField("object", "model");
+                g.writeNumberField("created", created);
+                g.writeStringField("owned_by", "moryflow");
+                g.writeStringField("model", r.alias());
+                g.writeStringField("display_name", r.alias() + " (route: " + String.join(", ", r.targets()) + ")");
+                g.writeArrayFieldStart("targets");
+                for (String t : r.targets()) {
+                    g.writeString(t);
+                }
+                g.writeEndArray();
+                if (status != null) {
+                    g.writeBooleanField("available", r.routable());
+                    g.writeStringField("status", r.routable() ? "ready" : "refused: " + r.refused());
                 }
                 g.writeEndObject();
             }

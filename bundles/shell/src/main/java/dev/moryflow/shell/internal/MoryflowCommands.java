@@ -40,6 +40,7 @@ import dev.moryflow.provider.Usage;
         "osgi.command.scope=moryflow",
         "osgi.command.function=providers",
         "osgi.command.function=models",
+        "osgi.command.function=routes",
         "osgi.command.function=chat" })
 public class MoryflowCommands {
 
@@ -60,7 +61,7 @@ public class MoryflowCommands {
         this.providers = providers;
     }
 
-    @Descriptor("list the configured providers with their protocol, base URL, transport (https, local, or plain http refused or allowed), key status and models")
+    @Descriptor("list the configured providers with their protocol, base URL, transport (https, local, or plain http refused or allowed), key status, models and health")
     public String providers() {
         List<ProviderInfo> infos = new ArrayList<>();
         for (ProviderService p : providers) {
@@ -71,11 +72,22 @@ public class MoryflowCommands {
             return "No providers. Drop a moryflow.provider.openai-<id>.cfg file into deploy/ (see deploy/*.example).\n";
         }
         TextTable t = new TextTable("ID", "NAME", "PROTOCOL", "BASE URL", "TRANSPORT", "KEY", "MODELS");
+        StringBuilder degraded = new StringBuilder();
+        int healthy = 0;
         for (ProviderInfo i : infos) {
             t.row(i.id(), i.name(), i.protocol(), i.baseUrl(), i.transport().label(), keyText(i.keyState()),
                     modelCount(i.id()));
+            dev.moryflow.chat.ProviderHealth h = chatService.health(i.id());
+            if (h.degraded()) {
+                degraded.append("  ").append(i.id()).append(": ").append(h.describe()).append('\n');
+            } else {
+                healthy++;
+            }
         }
-        return t.toString();
+        // health below the table: a column would make the table wrap on a terminal of 100 columns
+        return t + "Health: " + (degraded.length() == 0 ? "all healthy"
+                : healthy + " healthy, " + (infos.size() - healthy) + " degraded (tried last by routes)") + "\n"
+                + degraded;
     }
 
     private int modelCount(String providerId) {
@@ -114,14 +126,31 @@ public class MoryflowCommands {
         for (dev.moryflow.chat.OrphanedModel o : chatService.orphanedModels()) {
             out.append(o.providerId()).append('/').append(o.modelId()).append(": ").append(o.status()).append('\n');
         }
+        if (!chatService.routes().isEmpty()) {
+            out.append(routes());
+        }
         return out.toString();
+    }
+
+    @Descriptor("list the routes (moryflow.route): each alias, its targets in the order tried, and whether it is routable")
+    public String routes() {
+        List<dev.moryflow.chat.RouteDefinition> routes = chatService.routes();
+        if (routes.isEmpty()) {
+            return "No routes. Drop a moryflow.route-<alias>.cfg file with targets=<provider/model>,... into deploy/.\n";
+        }
+        TextTable t = new TextTable("ROUTE", "TARGETS", "RETRY ON", "STATUS");
+        for (dev.moryflow.chat.RouteDefinition r : routes) {
+            t.row(r.alias(), String.join(", ", r.targets()), String.join(",", new java.util.TreeSet<>(r.retryOn())),
+                    r.routable() ? "routable" : "refused: " + r.refused());
+        }
+        return t.toString();
     }
 
     @Descriptor("send a message to a model and print the answer as it arrives")
     public void chat(CommandSession session,
             @Descriptor("print the answer only when complete") @Parameter(names = { "-w", "--whole" },
                     presentValue = "true", absentValue = "false") boolean whole,
-            @Descriptor("the model: provider/model or a model id") String model,
+            @Descriptor("the model: provider/model, a model id or a route's alias") String model,
             @Descriptor("the message") String... message) {
         chat(session.getConsole(), whole, model, String.join(" ", message));
     }
@@ -155,7 +184,13 @@ public class MoryflowCommands {
 
     private void streamTo(PrintStream out, ChatRequest request, long start) {
         BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
+        List<String> tried = new java.util.concurrent.CopyOnWriteArrayList<>();
         StreamHandle handle = chatService.stream(request, new ChatStreamListener() {
+            @Override
+            public void onAttempts(String route, List<String> attempts) {
+                tried.addAll(attempts);
+            }
+
             @Override
             public void onChunk(ChatChunk chunk) {
                 arrivals.add(chunk);
@@ -179,7 +214,8 @@ public class MoryflowCommands {
                     out.flush();
                 } else if (next instanceof ChatResponse) {
                     out.println();
-                    out.println(footer((ChatResponse) next, start));
+                    out.println(footer((ChatResponse) next, start) + (tried.size() > 1 ? " [tried "
+                            + String.join(", ", tried) + "]" : ""));
                     return;
                 } else {
                     out.println();

@@ -152,7 +152,30 @@ public class MoryflowCommandsTest {
                 });
         String s = new MoryflowCommands(new StreamingChat(), List.of(p)).providers();
         assertEquals("ID    NAME  PROTOCOL  BASE URL                        TRANSPORT  KEY        MODELS\n"
-                + "groq  Groq  openai    https://api.groq.com/openai/v1  https      needs key  1\n", s);
+                + "groq  Groq  openai    https://api.groq.com/openai/v1  https      needs key  1\n"
+                + "Health: all healthy\n", s);
+    }
+
+    @Test
+    public void aDegradedProviderIsNamedWithItsReasonUnderTheListing() {
+        ProviderService p = (ProviderService) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] { ProviderService.class }, (proxy, m, args) -> {
+                    if (m.getName().equals("info")) {
+                        return new ProviderInfo("down", "Down", "openai", "http://127.0.0.1:9/v1", null,
+                                KeyState.NOT_REQUIRED);
+                    }
+                    throw new UnsupportedOperationException(m.getName());
+                });
+        ChatService degraded = new StreamingChat() {
+            @Override
+            public dev.moryflow.chat.ProviderHealth health(String id) {
+                return new dev.moryflow.chat.ProviderHealth(id, true, "3 failures in 60 s, the last: connection "
+                        + "failed", 1L);
+            }
+        };
+        String s = new MoryflowCommands(degraded, List.of(p)).providers();
+        assertTrue(s, s.endsWith("Health: 0 healthy, 1 degraded (tried last by routes)\n"
+                + "  down: degraded: 3 failures in 60 s, the last: connection failed\n"));
     }
 
     @Test

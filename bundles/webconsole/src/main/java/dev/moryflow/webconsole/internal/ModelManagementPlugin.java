@@ -92,6 +92,11 @@ public class ModelManagementPlugin extends AbstractServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile LastProblems problems;
 
+    /** Each provider's health and the routes, when the chat bundle runs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile dev.moryflow.chat.ChatService chat;
+
     @Activate
     public ModelManagementPlugin(@Reference ConfigurationAdmin configAdmin, @Reference CredentialStore credentials) {
         this.credentials = credentials;
@@ -123,6 +128,10 @@ public class ModelManagementPlugin extends AbstractServlet {
         Page page = new Page(pluginRoot(req), token.value());
         resp.getWriter().print(page.render(rows(), view != null ? view : View.plain(doctor != null,
                 modelLists != null)));
+        dev.moryflow.chat.ChatService c = chat;
+        if (c != null) {
+            resp.getWriter().print(Page.routes(c.routes()));
+        }
     }
 
     /**
@@ -333,10 +342,22 @@ public class ModelManagementPlugin extends AbstractServlet {
             models.add(ConfigView.of(c));
         }
         PresetCatalog catalog = presets;
-        return new ProviderRows(credentials::metadata,
+        List<ProviderRow> rows = new ProviderRows(credentials::metadata,
                 id -> catalog == null ? Optional.<Preset>empty() : catalog.preset(id), Instant.now(),
                 id -> problems == null ? Optional.<String>empty() : problems.of(id))
                 .rows(registered, configs, models);
+        dev.moryflow.chat.ChatService c = chat;
+        if (c == null) {
+            return rows;
+        }
+        // health is known of registered providers only (a configuration refused or disabled has none)
+        java.util.Set<String> registeredIds = new java.util.HashSet<>();
+        registered.forEach(r -> registeredIds.add(r.info().id()));
+        List<ProviderRow> withHealth = new ArrayList<>();
+        for (ProviderRow r : rows) {
+            withHealth.add(registeredIds.contains(r.id()) ? r.withHealth(c.health(r.id())) : r);
+        }
+        return withHealth;
     }
 
     private static String pluginRoot(HttpServletRequest req) {

@@ -123,10 +123,32 @@ final class Page {
         return s.append('.').toString();
     }
 
+    /** The Routes table: each alias, its targets in the order tried, and whether it is routable (or why not). */
+    static String routes(List<dev.moryflow.chat.RouteDefinition> routes) {
+        StringBuilder h = new StringBuilder();
+        h.append("<div class='ui-widget-header ui-corner-top buttonGroup'>Routes</div>\n");
+        h.append("<table id='routes' class='nicetable'>\n<thead><tr><th>Alias</th><th>Targets (in order)</th>"
+                + "<th>Retry on</th><th>Status</th><th>Configuration</th></tr></thead>\n<tbody>\n");
+        for (dev.moryflow.chat.RouteDefinition r : routes) {
+            h.append("<tr id='route-").append(esc(r.alias())).append("' class='route ui-state-default level-")
+                    .append(r.routable() ? "ok" : "error").append("'><td><code>").append(esc(r.alias()))
+                    .append("</code></td><td>").append(esc(String.join(", ", r.targets()))).append("</td><td>")
+                    .append(esc(String.join(", ", new java.util.TreeSet<>(r.retryOn())))).append("</td><td>")
+                    .append("<span class='mf-status mf-").append(r.routable() ? "ok" : "error").append("'>")
+                    .append(esc(r.routable() ? "routable" : "refused: " + r.refused())).append("</span></td><td>")
+                    .append(esc(String.valueOf(r.configuration()))).append("</td></tr>\n");
+        }
+        if (routes.isEmpty()) {
+            h.append("<tr><td colspan='5'>No routes: drop a moryflow.route-&lt;alias&gt;.cfg file with "
+                    + "targets=&lt;provider/model&gt;,… into deploy/, or add a Route configuration.</td></tr>\n");
+        }
+        return h.append("</tbody></table>\n").toString();
+    }
+
     private void providers(StringBuilder h, List<ProviderRow> rows, View view) {
         h.append("<div class='ui-widget-header ui-corner-top buttonGroup'>Providers</div>\n");
         h.append("<table id='providers' class='nicetable'>\n<thead><tr><th>Name</th><th>Id</th><th>Base URL</th>"
-                + "<th>Status</th><th>Key</th><th>Models</th><th>Actions</th></tr></thead>\n<tbody>\n");
+                + "<th>Status</th><th>Health</th><th>Key</th><th>Models</th><th>Actions</th></tr></thead>\n<tbody>\n");
         boolean odd = true;
         for (ProviderRow r : rows) {
             h.append("<tr id='provider-").append(esc(r.id())).append("' class='provider ")
@@ -145,6 +167,11 @@ final class Page {
             if (r.file() != null) {
                 h.append("<div class='mf-hint'>from ").append(esc(r.file())).append("</div>");
             }
+            h.append("</td><td class='health'>");
+            if (r.health() != null) {
+                h.append("<span class='mf-status mf-").append(r.health().startsWith("degraded") ? "warn" : "ok")
+                        .append("'>").append(esc(r.health())).append("</span>");
+            }
             h.append("</td><td class='key'>").append(esc(r.key())).append("</td>");
             h.append("<td class='models'>").append(esc(String.join(", ", r.models()))).append("</td>");
             h.append("<td class='actions'>");
@@ -152,7 +179,7 @@ final class Page {
             h.append("</td></tr>\n");
         }
         if (rows.isEmpty()) {
-            h.append("<tr><td colspan='7'>No providers yet: add one below.</td></tr>\n");
+            h.append("<tr><td colspan='8'>No providers yet: add one below.</td></tr>\n");
         }
         h.append("</tbody></table>\n");
     }

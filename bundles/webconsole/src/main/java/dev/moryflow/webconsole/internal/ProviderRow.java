@@ -19,10 +19,29 @@ import java.util.List;
  * @param hasKey        whether a key is stored for it (Rotate key, Delete key)
  * @param held          whether its key is held (Confirm move)
  * @param modelEntries  how many {@code moryflow.model} configurations name it
+ * @param health        its health ({@code healthy}, {@code degraded: <why>}), or null when not known (no chat bundle,
+ *                      or no provider registered)
  */
 record ProviderRow(String id, String name, String baseUrl, String preset, String hint, String status, String level,
         String key, List<String> models, String configuration, String file, boolean hasKey, boolean held,
-        int modelEntries) {
+        int modelEntries, String health) {
+
+    /** A row whose health is not known. */
+    ProviderRow(String id, String name, String baseUrl, String preset, String hint, String status, String level,
+            String key, List<String> models, String configuration, String file, boolean hasKey, boolean held,
+            int modelEntries) {
+        this(id, name, baseUrl, preset, hint, status, level, key, models, configuration, file, hasKey, held,
+                modelEntries, null);
+    }
+
+    /**
+     * @param h the provider's health
+     * @return this row with it
+     */
+    ProviderRow withHealth(dev.moryflow.chat.ProviderHealth h) {
+        return new ProviderRow(id, name, baseUrl, preset, hint, status, level, key, models, configuration, file,
+                hasKey, held, modelEntries, h.describe());
+    }
 
     /** @return whether a key can be stored for it: a named configuration with a valid id */
     boolean keyable() {

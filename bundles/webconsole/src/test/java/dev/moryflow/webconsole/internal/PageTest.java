@@ -51,6 +51,26 @@ public class PageTest {
     }
 
     @Test
+    public void healthShowsInItsColumnAndRoutesInTheirTable() {
+        ProviderRow down = row("down", "ready", false, false, 0).withHealth(new dev.moryflow.chat.ProviderHealth(
+                "down", true, "3 failures in 60 s, the last: connection failed", 1L));
+        ProviderRow up = row("up", "ready", false, false, 0).withHealth(dev.moryflow.chat.ProviderHealth.healthy("up"));
+        String html = page.render(List.of(down, up), Page.View.plain(true, true));
+        assertTrue(html, html.contains("<td class='health'><span class='mf-status mf-warn'>degraded: 3 failures in "
+                + "60 s, the last: connection failed</span></td>"));
+        assertTrue(html, html.contains("<td class='health'><span class='mf-status mf-ok'>healthy</span></td>"));
+
+        String routes = Page.routes(List.of(new dev.moryflow.chat.RouteDefinition("fast", List.of("down/m", "up/m"),
+                java.util.Set.of("429", "5xx"), 5, "moryflow.route~fast", null), new dev.moryflow.chat.RouteDefinition(
+                        "m1", List.of("up/m"), java.util.Set.of("5xx"), 5, "moryflow.route~m1",
+                        "alias 'm1' would shadow the model of up/m1")));
+        assertTrue(routes, routes.contains("<tr id='route-fast' class='route ui-state-default level-ok'><td><code>"
+                + "fast</code></td><td>down/m, up/m</td><td>429, 5xx</td><td><span class='mf-status mf-ok'>routable"));
+        assertTrue(routes, routes.contains("<span class='mf-status mf-error'>refused: alias &#39;m1&#39; would shadow "
+                + "the model of up/m1</span>"));
+    }
+
+    @Test
     public void whatUsersTypedIsEscapedAndNeverTheKey() {
         CheckedForm form = ProviderForm.check(Map.of("id", "x'y", "name", "${appRoot}<script>", "baseUrl", "nope",
                 "models", ""), id -> false);
