@@ -323,7 +323,7 @@ public class ChatServiceImpl implements ChatService, ModelListService {
 
     @Override
     public List<dev.moryflow.chat.RouteDefinition> routes() {
-        return table.routes();
+        return current().routes();
     }
 
     @Override

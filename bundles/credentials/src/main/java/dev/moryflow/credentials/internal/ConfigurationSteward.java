@@ -447,7 +447,9 @@ final class ConfigurationSteward implements Owners {
             } else {
                 afterWrite.put(c.getPid(), c); // taken out once the store is written
             }
-            if (next.get(FILE_NAME) != null) {
+            if (next.get(FILE_NAME) != null && givesSomething(next)) {
+                // not a state with nothing but its identity: FileInstall, reading a file while it writes it back
+                // (a key taken out), can hand over an empty one for a moment; that is nothing to make again
                 accepted.put(pid, new Hashtable<>(next));
             }
         } finally {
@@ -662,6 +664,16 @@ final class ConfigurationSteward implements Owners {
             logger.error("Could not make provider {} from configuration {}: {}", choice.id, pid, e.toString());
             return false;
         }
+    }
+
+    /** @return whether the properties hold anything but the configuration's identity and file */
+    private static boolean givesSomething(Hashtable<String, Object> properties) {
+        for (String key : properties.keySet()) {
+            if (!key.equals(FILE_NAME) && java.util.Arrays.stream(NOT_COPIED).noneMatch(key::equalsIgnoreCase)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Hashtable<String, Object> withoutIdentity(Hashtable<String, Object> next) {
