@@ -61,7 +61,12 @@ public class MoryflowCommands {
     }
 
     @Descriptor("list the configured providers with their protocol, base URL, transport (https, local, or plain http refused or allowed), key status and models")
-    public String providers() {
+    public void providers() {
+        Printed.print(providerTable());
+    }
+
+    /** @return what {@code moryflow:providers} prints */
+    String providerTable() {
         List<ProviderInfo> infos = new ArrayList<>();
         for (ProviderService p : providers) {
             infos.add(p.info());
@@ -96,7 +101,12 @@ public class MoryflowCommands {
     }
 
     @Descriptor("list every routable model: the name to use, display name, provider, context window and capabilities")
-    public String models() {
+    public void models() {
+        Printed.print(modelTable());
+    }
+
+    /** @return what {@code moryflow:models} prints */
+    String modelTable() {
         List<RoutedModel> models = chatService.models();
         StringBuilder out = new StringBuilder();
         if (models.isEmpty()) {
