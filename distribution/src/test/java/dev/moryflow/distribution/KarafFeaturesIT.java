@@ -30,18 +30,24 @@ import java.util.stream.Stream;
 
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.Timeout;
 
 /**
  * The features repository in a real, stock Apache Karaf (the {@code apache-karaf} tar.gz from Maven Central,
  * unpacked by the build into target/karaf), as a Karaf user would use it: {@code feature:repo-add} of
  * {@code mvn:dev.moryflow/moryflow-features/<version>/xml/features}, {@code feature:install moryflow}, a provider
  * file in {@code etc/}, commands through {@code bin/client}. Karaf runs as {@code bin/karaf server} on free ports
- * (ssh, RMI registry and server, pax-web, the hub's Felix HTTP), offline: the hub's bundles come from a folder in
- * Maven layout (target/karaf-repo), Karaf's own from its system/ folder and the Maven local repository. It is killed
+ * (ssh, RMI registry and server, pax-web, the hub's Felix HTTP); the hub's bundles come from a folder in Maven
+ * layout (target/karaf-repo), Karaf's own from its system/ folder and the build's Maven local repository. It is killed
  * after the test, also when it fails. Skipped with -Dkaraf.skip=true.
  */
 public class KarafFeaturesIT {
+
+    /** The whole test, Karaf's start aside (at most {@link #WAIT}): bounded, even when every wait runs out. */
+    @Rule
+    public final Timeout bounded = Timeout.seconds(360);
 
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final String KEY = "sk-karaf-KEEPS-" + UUID.randomUUID();
@@ -88,12 +94,12 @@ public class KarafFeaturesIT {
                 + "\n");
         Files.writeString(home.resolve("etc/users.properties"), "karaf = " + password + ",_g_:admingroup\n"
                 + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n");
-        // offline: the hub's bundles from target/karaf-repo, Karaf's from system/ and the Maven local repository
+        // the hub's bundles from target/karaf-repo; Karaf's from its system/ folder and the build's Maven local
+        // repository (the scr feature's bundles: fetched from Maven Central by Karaf when they are not there yet)
         String mvn = Files.readString(home.resolve("etc/org.ops4j.pax.url.mvn.cfg"), StandardCharsets.UTF_8);
         mvn = mvn.replace("org.ops4j.pax.url.mvn.defaultRepositories=\\", "org.ops4j.pax.url.mvn.defaultRepositories="
                 + repo.toUri() + "@id=moryflow@snapshots, \\");
-        mvn += "\norg.ops4j.pax.url.mvn.localRepository=" + System.getProperty("karaf.localRepository") + "\n"
-                + "org.ops4j.pax.url.mvn.offline=" + System.getProperty("karaf.offline", "false") + "\n";
+        mvn += "\norg.ops4j.pax.url.mvn.localRepository=" + System.getProperty("karaf.localRepository") + "\n";
         Files.writeString(home.resolve("etc/org.ops4j.pax.url.mvn.cfg"), mvn, StandardCharsets.UTF_8);
 
         Runtime.getRuntime().addShutdownHook(new Thread(KarafFeaturesIT::kill));
@@ -177,7 +183,9 @@ public class KarafFeaturesIT {
                 && !b.symbolicName().equals("org.apache.felix.scr")).map(BundleState::toString).toList();
         assertTrue("bundles of the hub not at start level 80: " + levels, levels.isEmpty());
         // and Karaf stopped, refreshed, updated or uninstalled nothing for it
-        List<String> deployer = deployerSections(Files.readString(log, StandardCharsets.UTF_8).substring((int) logOffset));
+        byte[] logBytes = Files.readAllBytes(log);
+        List<String> deployer = deployerSections(new String(logBytes, (int) logOffset, logBytes.length - (int) logOffset,
+                StandardCharsets.UTF_8));
         List<String> disturbing = deployer.stream().filter(s -> s.startsWith("Stopping") || s.startsWith("Refreshing")
                 || s.startsWith("Updating") || s.startsWith("Uninstalling")).toList();
         assertTrue("feature:install moryflow made Karaf do: " + disturbing, disturbing.isEmpty());
@@ -217,6 +225,20 @@ public class KarafFeaturesIT {
         assertTrue("no credential store in Karaf's data folder", Files.isRegularFile(
                 home.resolve("data/moryflow/credentials/credentials.store")));
         chat("hello from Karaf");
+
+        // another port in etc/org.apache.felix.http.cfg while the hub runs: Felix HTTP restarts on it, the gateway
+        // answers there
+        int moved = RunningHub.freePort();
+        edit("etc/org.apache.felix.http.cfg", Map.of("org.osgi.service.http.port", String.valueOf(moved)));
+        httpPort = moved;
+        awaitCondition("the gateway does not answer on the new port " + moved, () -> {
+            try {
+                return get("/v1/models", null, null).statusCode() == 401;
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+        chat("hello on another port");
 
         // uninstall and install again: the key (and the gateway token) are still there
         client("feature:uninstall moryflow");
@@ -266,11 +288,15 @@ public class KarafFeaturesIT {
         assertEquals("Bearer " + KEY, sent.authorization());
     }
 
+    /** GET on the hub's HTTP server, with Basic authentication when a user is given. */
     private static HttpResponse<String> get(String path, String user, String pass) throws Exception {
-        String basic = java.util.Base64.getEncoder().encodeToString((user + ":" + pass).getBytes(StandardCharsets.UTF_8));
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Basic " + basic).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(30));
+        if (user != null) {
+            b.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (user + ":" + pass).getBytes(StandardCharsets.UTF_8)));
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** @return how many services of the class Karaf lists */

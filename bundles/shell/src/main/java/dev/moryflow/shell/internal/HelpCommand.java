@@ -33,7 +33,7 @@ public class HelpCommand {
     public void help(CommandSession session) throws Exception {
         // felix:help leaves out the commands that have no method of their name: the dashed ones
         java.util.SortedSet<String> names = new java.util.TreeSet<>();
-        if (felixHelp(session)) {
+        if (felixHelp()) {
             Object listed = session.execute("felix:help");
             if (listed != null) {
                 for (String line : String.valueOf(listed).split("\\R")) {
@@ -44,7 +44,7 @@ public class HelpCommand {
             }
         }
         // without Felix's gogo.command (Karaf): the commands registered as services, of every scope
-        String filter = felixHelp(session) ? "(&(osgi.command.scope=moryflow)(" + DashedCommands.USAGE + "=*))"
+        String filter = felixHelp() ? "(&(osgi.command.scope=moryflow)(" + DashedCommands.USAGE + "=*))"
                 : "(&(osgi.command.scope=*)(osgi.command.function=*))";
         ServiceReference<?>[] refs = context.getServiceReferences((String) null, filter);
         for (ServiceReference<?> r : refs == null ? new ServiceReference<?>[0] : refs) {
@@ -61,7 +61,7 @@ public class HelpCommand {
             throws Exception {
         String function = name.startsWith("moryflow:") ? name.substring("moryflow:".length()) : name;
         String text = dashed(function);
-        if (text == null && !felixHelp(session)) {
+        if (text == null && !felixHelp()) {
             text = described(function);
         }
         if (text != null) {
@@ -73,7 +73,7 @@ public class HelpCommand {
     }
 
     /** @return whether Felix's {@code felix:help} is there (the Felix distribution; not in Karaf) */
-    private boolean felixHelp(CommandSession session) throws InvalidSyntaxException {
+    private boolean felixHelp() throws InvalidSyntaxException {
         ServiceReference<?>[] refs = context.getServiceReferences((String) null,
                 "(&(osgi.command.scope=felix)(osgi.command.function=help))");
         return refs != null && refs.length > 0;
