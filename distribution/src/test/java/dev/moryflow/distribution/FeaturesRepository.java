@@ -55,6 +55,7 @@ final class FeaturesRepository {
 
     private final Map<String, List<BundleRef>> bundles = new LinkedHashMap<>();
     private final Map<String, List<String>> includes = new LinkedHashMap<>();
+    private final Map<String, Set<String>> containerFeatures = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
 
     private FeaturesRepository() {
@@ -107,17 +108,23 @@ final class FeaturesRepository {
                 }
                 own.add(ref);
             }
+            Set<String> dependencies = new LinkedHashSet<>();
             for (Element include : children(feature, "feature")) {
                 included.add(include.getTextContent().trim());
+                if ("true".equals(include.getAttribute("dependency"))) {
+                    dependencies.add(include.getTextContent().trim());
+                }
             }
+            containerFeatures.put(name, dependencies);
             bundles.put(name, own);
             includes.put(name, included);
         }
         for (Map.Entry<String, List<String>> entry : includes.entrySet()) {
             for (String included : entry.getValue()) {
-                if (!bundles.containsKey(included)) {
+                if (!bundles.containsKey(included) && !containerFeatures.get(entry.getKey()).contains(included)) {
                     problems.add("feature '" + entry.getKey() + "' includes feature '" + included
-                            + "', which features.xml does not define");
+                            + "', which features.xml does not define (a container's feature, such as Karaf's scr, "
+                            + "is included with dependency=\"true\")");
                 }
             }
         }
@@ -142,6 +149,11 @@ final class FeaturesRepository {
     /** @return whether the feature is defined */
     boolean has(String feature) {
         return bundles.containsKey(feature);
+    }
+
+    /** @return the features that the feature includes itself (not recursively) */
+    List<String> includesOf(String feature) {
+        return includes.getOrDefault(feature, List.of());
     }
 
     /**

@@ -20,15 +20,31 @@ import dev.moryflow.distribution.FeaturesRepository.BundleRef;
 /**
  * Compares an assembled runtime with the features repository, both ways, and says what to change:
  * <ul>
- * <li>the bundles of feature {@value #DEFAULT_FEATURE} (and of the features it includes) are the jars of
- * {@code boot/} (those with {@code start-level="1"}) and {@code bundle/} (all others);</li>
+ * <li>the bundles of features {@value #RUNTIME_FEATURE} and {@value #DEFAULT_FEATURE} (and of the features they
+ * include) are the jars of {@code boot/} (those with {@code start-level="1"}) and {@code bundle/} (all others);</li>
  * <li>the bundles of every other feature (the extras) are the jars of {@code extras/};</li>
- * <li>{@code felix.auto.start.1} in {@code conf/config.properties} starts exactly the jars of {@code boot/}.</li>
+ * <li>{@code felix.auto.start.1} in {@code conf/config.properties} starts exactly the jars of {@code boot/};</li>
+ * <li>the split between the Felix distribution and a container (Karaf): what a container has of its own
+ * ({@link #CONTAINER_BUNDLES}) is listed in {@value #RUNTIME_FEATURE} only, which no feature includes; every other
+ * bundle starts at level 80 (or the container's default).</li>
  * </ul>
  */
 final class RuntimeLayoutCheck {
 
     static final String DEFAULT_FEATURE = "moryflow";
+    /** What the Felix distribution runs in place of a container's own services (logging, DS, shell, ...). */
+    static final String RUNTIME_FEATURE = "moryflow-felix-runtime";
+    /** The start level of every bundle a container installs for the hub (Karaf's usual level for applications). */
+    static final int HUB_START_LEVEL = 80;
+    /**
+     * {@code mvn:} URL beginnings of the bundles a container (Karaf) has of its own; a second copy fights it (a
+     * second shell, EventAdmin or SCR, refreshed bundles).
+     */
+    static final List<String> CONTAINER_BUNDLES = List.of("mvn:org.ops4j.pax.logging/",
+            "mvn:org.apache.felix/org.apache.felix.configadmin/", "mvn:org.apache.felix/org.apache.felix.fileinstall/",
+            "mvn:org.apache.felix/org.apache.felix.metatype/", "mvn:org.apache.felix/org.apache.felix.eventadmin/",
+            "mvn:org.apache.felix/org.apache.felix.scr/", "mvn:org.apache.felix/org.apache.felix.gogo.",
+            "mvn:org.jline/", "mvn:org.osgi/org.osgi.util.", "mvn:org.osgi/org.osgi.service.component/");
     private static final String FEATURES_FILE = "features/src/main/feature/features.xml";
     private static final String POM = "distribution/pom.xml";
 
@@ -47,7 +63,14 @@ final class RuntimeLayoutCheck {
             problems.add(FEATURES_FILE + " defines no feature '" + DEFAULT_FEATURE + "' (the default runtime)");
             return problems;
         }
-        Set<String> runtimeFeatures = repository.closure(DEFAULT_FEATURE);
+        if (!repository.has(RUNTIME_FEATURE)) {
+            problems.add(FEATURES_FILE + " defines no feature '" + RUNTIME_FEATURE + "' (what the Felix distribution "
+                    + "runs in place of a container's own services)");
+            return problems;
+        }
+        checkSplit(problems, repository);
+        Set<String> runtimeFeatures = new LinkedHashSet<>(repository.closure(RUNTIME_FEATURE));
+        runtimeFeatures.addAll(repository.closure(DEFAULT_FEATURE));
         Map<String, BundleRef> runtimeBundles = repository.bundlesOf(runtimeFeatures);
         Set<String> extraFeatures = new LinkedHashSet<>(repository.featureNames());
         extraFeatures.removeAll(runtimeFeatures);
@@ -76,6 +99,28 @@ final class RuntimeLayoutCheck {
                 "a <dependency> with <scope>provided</scope> in " + POM);
         checkAutoStart(problems, runtime);
         return problems;
+    }
+
+    private static void checkSplit(List<String> problems, FeaturesRepository repository) {
+        for (String feature : repository.featureNames()) {
+            if (repository.includesOf(feature).contains(RUNTIME_FEATURE)) {
+                problems.add("feature '" + feature + "' includes '" + RUNTIME_FEATURE + "', which is for the Felix "
+                        + "distribution only: include the container's feature instead (Karaf's scr, eventadmin, "
+                        + "shell) with <feature dependency=\"true\">");
+            }
+        }
+        Set<String> others = new LinkedHashSet<>(repository.featureNames());
+        others.remove(RUNTIME_FEATURE);
+        for (BundleRef ref : repository.bundlesOf(others).values()) {
+            if (CONTAINER_BUNDLES.stream().anyMatch(ref.url()::startsWith)) {
+                problems.add("feature '" + ref.feature() + "' lists " + ref.url() + ", which a container has of its "
+                        + "own: list it in '" + RUNTIME_FEATURE + "' only (for the Felix distribution) and include "
+                        + "the container's feature with <feature dependency=\"true\"> (Karaf: scr, eventadmin, shell)");
+            } else if (ref.startLevel() != 0 && ref.startLevel() != HUB_START_LEVEL) {
+                problems.add("feature '" + ref.feature() + "': " + ref.url() + " has start-level=\"" + ref.startLevel()
+                        + "\"; the hub's bundles start at " + HUB_START_LEVEL + ", after the container's own");
+            }
+        }
     }
 
     private static void compare(List<String> problems, String folder, Map<String, BundleRef> expected,

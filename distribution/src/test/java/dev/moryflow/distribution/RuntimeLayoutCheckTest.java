@@ -20,9 +20,13 @@ public class RuntimeLayoutCheckTest {
             <features xmlns="http://karaf.apache.org/xmlns/features/v1.6.0" name="test">
               <feature name="moryflow" version="1">
                 <feature>base</feature>
-                <bundle>mvn:dev.moryflow/moryflow-api/1.0</bundle>
+                <bundle start-level="80">mvn:dev.moryflow/moryflow-api/1.0</bundle>
               </feature>
               <feature name="base" version="1">
+                <feature dependency="true">scr</feature>
+                <bundle>mvn:com.squareup.okio/okio-jvm/3.18.2</bundle>
+              </feature>
+              <feature name="moryflow-felix-runtime" version="1">
                 <bundle start-level="1">mvn:org.ops4j.pax.logging/pax-logging-api/2.3.2</bundle>
                 <bundle>mvn:org.apache.felix/org.apache.felix.scr/2.2.18</bundle>
               </feature>
@@ -44,6 +48,7 @@ public class RuntimeLayoutCheckTest {
         touch("boot/pax-logging-api-2.3.2.jar");
         touch("bundle/org.apache.felix.scr-2.2.18.jar");
         touch("bundle/moryflow-api-1.0.jar");
+        touch("bundle/okio-jvm-3.18.2.jar");
         touch("extras/moryflow-provider-anthropic-1.0.jar");
         write("conf/config.properties", "felix.auto.start.1=file:boot/pax-logging-api-2.3.2.jar\n");
     }
@@ -59,7 +64,7 @@ public class RuntimeLayoutCheckTest {
         List<String> problems = check(FEATURES);
         assertEquals(1, problems.size());
         assertContains(problems.get(0), "bundle/ lacks org.apache.felix.scr-2.2.18.jar");
-        assertContains(problems.get(0), "feature 'base'");
+        assertContains(problems.get(0), "feature 'moryflow-felix-runtime'");
         assertContains(problems.get(0), "distribution/pom.xml");
     }
 
@@ -106,6 +111,40 @@ public class RuntimeLayoutCheckTest {
         String problems = String.join("\n", check(broken));
         assertContains(problems, "${...} the build did not fill in");
         assertContains(problems, "includes feature 'nowhere', which features.xml does not define");
+    }
+
+    @Test
+    public void aContainersBundleOutsideTheFelixRuntimeFeatureIsNamedWithTheFix() throws IOException {
+        String problems = String.join("\n", check(FEATURES.replace(
+                "<bundle>mvn:com.squareup.okio/okio-jvm/3.18.2</bundle>",
+                "<bundle>mvn:com.squareup.okio/okio-jvm/3.18.2</bundle>"
+                        + "<bundle>mvn:org.apache.felix/org.apache.felix.gogo.runtime/1.1.6</bundle>")));
+        assertContains(problems, "feature 'base' lists mvn:org.apache.felix/org.apache.felix.gogo.runtime/1.1.6, "
+                + "which a container has of its own: list it in 'moryflow-felix-runtime' only");
+    }
+
+    @Test
+    public void includingTheFelixRuntimeFeatureIsRefused() throws IOException {
+        String problems = String.join("\n", check(FEATURES.replace("<feature>base</feature>",
+                "<feature>base</feature><feature>moryflow-felix-runtime</feature>")));
+        assertContains(problems, "feature 'moryflow' includes 'moryflow-felix-runtime', which is for the Felix "
+                + "distribution only");
+    }
+
+    @Test
+    public void aHubBundleAtAnotherStartLevelThan80IsReported() throws IOException {
+        String problems = String.join("\n", check(FEATURES.replace("<bundle start-level=\"80\">mvn:dev.moryflow",
+                "<bundle start-level=\"1\">mvn:dev.moryflow")));
+        assertContains(problems, "mvn:dev.moryflow/moryflow-api/1.0 has start-level=\"1\"; the hub's bundles start "
+                + "at 80");
+    }
+
+    @Test
+    public void aContainersFeatureIsIncludedAsADependencyAndAnUndefinedPlainIncludeIsAProblem() throws IOException {
+        assertEquals(List.of(), check(FEATURES));
+        String problems = String.join("\n", check(FEATURES.replace("<feature dependency=\"true\">scr</feature>",
+                "<feature>scr</feature>")));
+        assertContains(problems, "includes feature 'scr', which features.xml does not define");
     }
 
     @Test

@@ -141,6 +141,35 @@ public class ShellIT extends HubTestSupport {
         }
     }
 
+    /**
+     * Karaf's bin/client and ssh print nothing a command returns; Felix's shell prints what it returns. So the
+     * commands print and return nothing: both show the answer, Felix's once.
+     */
+    @Test
+    public void commandsPrintTheirAnswerOnceAndReturnNothing() throws Exception {
+        awaitCondition("shell commands not registered", () -> context.getServiceReferences((String) null,
+                "(osgi.command.function=key-delete)") != null && context.getServiceReferences((String) null,
+                        "(&(osgi.command.scope=moryflow)(osgi.command.function=providers))") != null);
+        Map<String, String> answers = Map.of("moryflow:key-delete nosuch", "No key is stored for provider nosuch.",
+                "moryflow:providers", "", "moryflow:keys", "",
+                "moryflow:help moryflow:key-set", "moryflow:key-set - ");
+        for (Map.Entry<String, String> a : answers.entrySet()) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream ps = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+            Object result;
+            try (org.apache.felix.service.command.CommandSession session = processor.createSession(
+                    new java.io.ByteArrayInputStream(new byte[0]), ps, ps)) {
+                result = session.execute(a.getKey());
+            }
+            String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertNull(a.getKey() + " returned " + result + " (Felix's shell would print it a second time)", result);
+            assertFalse(a.getKey() + " printed nothing", printed.isBlank());
+            assertTrue(a.getKey() + " printed: " + printed, printed.contains(a.getValue()));
+        }
+        String once = run("moryflow:key-delete nosuch");
+        assertEquals(once, once.indexOf("No key is stored"), once.lastIndexOf("No key is stored"));
+    }
+
     @Test
     public void helpDescribesEveryDashedCommandAndHandsTheOthersToGogo() throws Exception {
         awaitCondition("shell commands not registered", () -> context.getServiceReferences((String) null,

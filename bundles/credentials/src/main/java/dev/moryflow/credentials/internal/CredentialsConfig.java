@@ -12,8 +12,9 @@ public @interface CredentialsConfig {
     /** @return the store folder; empty for the default */
     @AttributeDefinition(name = "Directory",
             description = "Folder of the encrypted store (credentials.store) and its master key (master.key). "
-                    + "Empty: <moryflow.data.dir>/credentials, or the bundle's own data area when that framework "
-                    + "property is not set. Changing it starts from that folder's files; move the two files along.")
+                    + "Empty: <moryflow.data.dir>/credentials (the Felix distribution: data/credentials); in Apache Karaf "
+                    + "<karaf.data>/moryflow/credentials; else the bundle's own data area. "
+                    + "Changing it starts from that folder's files; move the two files along.")
     String directory() default "";
 
     /** @return age in days from which a key is reported as expiring */

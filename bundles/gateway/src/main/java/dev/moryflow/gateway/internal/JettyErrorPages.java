@@ -8,17 +8,21 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
  * The {@code ConnectorFactory} Felix HTTP Jetty calls with its {@code Server}: it sets the server's error handler
- * to {@link OpenAiErrors} and contributes a {@link LocalConnector} (in memory, no port), which the factory contract
- * requires. {@link #restore()} puts the server's own handler back when the gateway stops.
+ * to {@link OpenAiErrors} and contributes a connector, which the factory contract requires: an {@link Inert} one
+ * that never opens a port or starts a thread. It must be a {@link ServerConnector}: when its configuration
+ * {@code org.apache.felix.http} changes, Felix HTTP Jetty 1.1.8 restarts the server, calls the factory again and then
+ * reads every connector as a ServerConnector; a {@code LocalConnector} made that throw, and the restarted server
+ * served nothing (404 for every path; seen in Karaf, where the feature's configuration can arrive after the gateway).
+ * {@link #restore()} puts the server's own handler back when the gateway stops.
  */
 final class JettyErrorPages implements ConnectorFactory {
 
@@ -30,7 +34,31 @@ final class JettyErrorPages implements ConnectorFactory {
         this.server = s;
         this.previous = s.getErrorHandler();
         s.setErrorHandler(new OpenAiErrors());
-        return new LocalConnector(s);
+        return new Inert(s);
+    }
+
+    /** A connector that is never opened and never started: no port, no acceptor or selector thread. */
+    static final class Inert extends ServerConnector {
+
+        Inert(Server server) {
+            super(server, 0, 1);
+            setHost("127.0.0.1");
+        }
+
+        @Override
+        public void open() {
+            // never listens
+        }
+
+        @Override
+        protected void doStart() {
+            // nothing to start: no acceptors, no selectors
+        }
+
+        @Override
+        protected void doStop() {
+            // nothing was started
+        }
     }
 
     void restore() {

@@ -10,7 +10,8 @@ import org.osgi.framework.ServiceRegistration;
 
 /**
  * Gogo finds a command by its method's name, and Java names cannot hold a dash: commands such as {@code key-set}
- * are registered as {@link Function} services of their own, and unregistered together.
+ * are registered as {@link Function} services of their own, and unregistered together. What a function returns is
+ * printed ({@link Printed}), not returned.
  */
 final class DashedCommands {
 
@@ -38,7 +39,11 @@ final class DashedCommands {
         props.put("osgi.command.function", name);
         props.put(USAGE, "moryflow:" + name + (usage.isEmpty() ? "" : " " + usage));
         props.put(DESCRIPTION, description);
-        registrations.add(context.registerService(Function.class, f, props));
+        Function printing = (session, arguments) -> {
+            Printed.print(f.execute(session, arguments));
+            return null;
+        };
+        registrations.add(context.registerService(Function.class, printing, props));
         return this;
     }
 

@@ -26,21 +26,21 @@ public class DoctorCommands {
     }
 
     @Descriptor("test a provider with its first model: a short chat, whole and streamed, checked step by step")
-    public String test(@Descriptor("the provider id, as listed by moryflow:providers") String provider) {
-        return test(provider, null);
+    public void test(@Descriptor("the provider id, as listed by moryflow:providers") String provider) {
+        test(provider, null);
     }
 
     @Descriptor("test a model of a provider: a short chat, whole and streamed, checked step by step")
-    public String test(@Descriptor("the provider id, as listed by moryflow:providers") String provider,
+    public void test(@Descriptor("the provider id, as listed by moryflow:providers") String provider,
             @Descriptor("the provider's model id") String model) {
         Diagnosis d = doctor.diagnose(provider, model);
-        return DiagnosisReport.format(d, false);
+        Printed.print(DiagnosisReport.format(d, false));
     }
 
     @Descriptor("diagnose a provider: Base URL, connection, key, model, response format, test message and security, "
             + "with the cause and the fix of each problem")
-    public String doctor(@Descriptor("the provider id, as listed by moryflow:providers") String provider) {
+    public void doctor(@Descriptor("the provider id, as listed by moryflow:providers") String provider) {
         Diagnosis d = doctor.diagnose(provider, null);
-        return DiagnosisReport.format(d, true);
+        Printed.print(DiagnosisReport.format(d, true));
     }
 }

@@ -76,8 +76,8 @@ public class KeyCommands {
     }
 
     @Descriptor("list the stored keys: fingerprint, created, last rotated, age in days, and a warning when due for rotation")
-    public String keys() {
-        return keys(store.list(), warningDays(), Instant.now());
+    public void keys() {
+        Printed.print(keys(store.list(), warningDays(), Instant.now()));
     }
 
     static String keys(List<CredentialMetadata> all, int warningDays, Instant now) {

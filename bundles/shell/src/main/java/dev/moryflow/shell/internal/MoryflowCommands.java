@@ -62,7 +62,12 @@ public class MoryflowCommands {
     }
 
     @Descriptor("list the configured providers with their protocol, base URL, transport (https, local, or plain http refused or allowed), key status, models and health")
-    public String providers() {
+    public void providers() {
+        Printed.print(providerTable());
+    }
+
+    /** @return what {@code moryflow:providers} prints */
+    String providerTable() {
         List<ProviderInfo> infos = new ArrayList<>();
         for (ProviderService p : providers) {
             infos.add(p.info());
@@ -108,7 +113,12 @@ public class MoryflowCommands {
     }
 
     @Descriptor("list every routable model: the name to use, display name, provider, context window and capabilities")
-    public String models() {
+    public void models() {
+        Printed.print(modelTable());
+    }
+
+    /** @return what {@code moryflow:models} prints */
+    String modelTable() {
         List<RoutedModel> models = chatService.models();
         StringBuilder out = new StringBuilder();
         if (models.isEmpty()) {
@@ -127,13 +137,18 @@ public class MoryflowCommands {
             out.append(o.providerId()).append('/').append(o.modelId()).append(": ").append(o.status()).append('\n');
         }
         if (!chatService.routes().isEmpty()) {
-            out.append(routes());
+            out.append(routeTable());
         }
         return out.toString();
     }
 
     @Descriptor("list the routes (moryflow.route): each alias, its targets in the order tried, and whether it is routable")
-    public String routes() {
+    public void routes() {
+        Printed.print(routeTable());
+    }
+
+    /** @return what {@code moryflow:routes} prints */
+    String routeTable() {
         List<dev.moryflow.chat.RouteDefinition> routes = chatService.routes();
         if (routes.isEmpty()) {
             return "No routes. Drop a moryflow.route-<alias>.cfg file with targets=<provider/model>,... into deploy/.\n";

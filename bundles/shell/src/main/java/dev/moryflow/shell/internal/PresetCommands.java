@@ -46,7 +46,12 @@ public class PresetCommands {
     }
 
     @Descriptor("list the presets (well-known services) with their status: ready, needs key, needs setup, disabled or removed")
-    public String presets() throws IOException, InvalidSyntaxException {
+    public void presets() throws IOException, InvalidSyntaxException {
+        Printed.print(presetTable());
+    }
+
+    /** @return what {@code moryflow:presets} prints */
+    String presetTable() throws IOException, InvalidSyntaxException {
         Map<String, Dictionary<String, Object>> configs = new HashMap<>();
         Configuration[] all = configAdmin.listConfigurations("(service.factoryPid=" + PROVIDER_PID + ")");
         for (Configuration c : all == null ? new Configuration[0] : all) {

@@ -150,7 +150,7 @@ public class MoryflowCommandsTest {
                     }
                     throw new UnsupportedOperationException(m.getName());
                 });
-        String s = new MoryflowCommands(new StreamingChat(), List.of(p)).providers();
+        String s = new MoryflowCommands(new StreamingChat(), List.of(p)).providerTable();
         assertEquals("ID    NAME  PROTOCOL  BASE URL                        TRANSPORT  KEY        MODELS\n"
                 + "groq  Groq  openai    https://api.groq.com/openai/v1  https      needs key  1\n"
                 + "Health: all healthy\n", s);
@@ -173,7 +173,7 @@ public class MoryflowCommandsTest {
                         + "failed", 1L);
             }
         };
-        String s = new MoryflowCommands(degraded, List.of(p)).providers();
+        String s = new MoryflowCommands(degraded, List.of(p)).providerTable();
         assertTrue(s, s.endsWith("Health: 0 healthy, 1 degraded (tried last by routes)\n"
                 + "  down: degraded: 3 failures in 60 s, the last: connection failed\n"));
     }
@@ -188,19 +188,19 @@ public class MoryflowCommandsTest {
                     }
                     throw new UnsupportedOperationException(m.getName());
                 });
-        String s = new MoryflowCommands(new StreamingChat(), List.of(p)).providers();
+        String s = new MoryflowCommands(new StreamingChat(), List.of(p)).providerTable();
         assertTrue(s, s.contains("http://gpu-box.lab:8000/v1  http: refused  set"));
     }
 
     @Test
     public void modelsShowsNameProviderContextAndTags() {
-        String s = new MoryflowCommands(new StreamingChat(), List.of()).models();
+        String s = new MoryflowCommands(new StreamingChat(), List.of()).modelTable();
         assertTrue(s, s.contains("groq/llama  Llama 3.1  Groq      131072   chat,tools"));
     }
 
     @Test
     public void modelsReportsAModelEntryWhoseProviderIsGoneUntilItIsRemoved() {
-        String s = new MoryflowCommands(new StreamingChat(), List.of()).models();
+        String s = new MoryflowCommands(new StreamingChat(), List.of()).modelTable();
         assertTrue(s, s.contains("gone/m: orphaned: provider gone is not there")
                 && s.contains("remove the configuration moryflow.model~gone-m"));
     }
