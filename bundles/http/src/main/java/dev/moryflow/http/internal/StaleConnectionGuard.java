@@ -36,7 +36,9 @@ import okhttp3.Response;
  * not probed (their frames must not be read here; OkHttp handles their shutdown itself).
  * <p>
  * The idle time is counted from the last answer's headers on the connection (its body may have taken longer), so
- * the probe runs at worst more often than needed, costing at most 1 ms on a request after a quiet spell.
+ * the probe runs at worst more often than needed, costing at most 1 ms on a request after a quiet spell. A connection
+ * whose last answer was HTTP/1.0 without keep-alive is probed before every request: such a server closes it after
+ * each answer (Python's http.server does), and a request on it at once would fail every other time.
  */
 final class StaleConnectionGuard implements Interceptor {
 
@@ -49,6 +51,11 @@ final class StaleConnectionGuard implements Interceptor {
     private final long probeAfterIdleNanos;
     /** When each connection last gave an answer's headers; weak, so closed connections are forgotten. */
     private final Map<Connection, Long> lastAnswer = Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * Connections whose last answer was HTTP/1.0 without keep-alive: such a server (Python's http.server, for one)
+     * closes the connection after each answer, yet OkHttp pools it when the answer had a length; always probed.
+     */
+    private final Map<Connection, Boolean> closesAfterEach = Collections.synchronizedMap(new WeakHashMap<>());
 
     /**
      * @param probeAfterIdleNanos how long a connection must have been idle to be probed (0: always, for tests)
@@ -67,7 +74,7 @@ final class StaleConnectionGuard implements Interceptor {
             body.attemptStarts();
             Long last = lastAnswer.get(connection);
             if (last != null && connection.protocol() == Protocol.HTTP_1_1
-                    && System.nanoTime() - last >= probeAfterIdleNanos) {
+                    && (System.nanoTime() - last >= probeAfterIdleNanos || closesAfterEach.containsKey(connection))) {
                 closedBeforeWriting = closedByPeer(connection.socket());
             }
         }
@@ -83,6 +90,9 @@ final class StaleConnectionGuard implements Interceptor {
         }
         if (connection != null) {
             lastAnswer.put(connection, System.nanoTime());
+            if (response.protocol() == Protocol.HTTP_1_0 && !"keep-alive".equalsIgnoreCase(response.header("Connection"))) {
+                closesAfterEach.put(connection, Boolean.TRUE);
+            }
         }
         return response;
     }

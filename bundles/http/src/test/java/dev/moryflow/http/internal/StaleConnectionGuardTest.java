@@ -31,7 +31,7 @@ import okhttp3.Response;
 public class StaleConnectionGuardTest {
 
     /** What the first connection does after its first answer. */
-    private enum Then { CLOSE, READ_NEXT_AND_CLOSE }
+    private enum Then { CLOSE, READ_NEXT_AND_CLOSE, HTTP_1_0 }
 
     private ServerSocket server;
     private final List<String> bodies = Collections.synchronizedList(new ArrayList<>());
@@ -53,7 +53,7 @@ public class StaleConnectionGuardTest {
                 try {
                     Socket s = server.accept();
                     int n = connections.incrementAndGet();
-                    Thread c = new Thread(() -> serve(s, n == 1 ? then : null));
+                    Thread c = new Thread(() -> serve(s, n == 1 || then == Then.HTTP_1_0 ? then : null));
                     c.setDaemon(true);
                     c.start();
                 } catch (IOException closed) {
@@ -78,6 +78,13 @@ public class StaleConnectionGuardTest {
                 bodies.add(body);
                 if (then == Then.READ_NEXT_AND_CLOSE && answered == 1) {
                     return; // read the request, then dropped it: it may have been processed
+                }
+                if (then == Then.HTTP_1_0) {
+                    // as Python's http.server answers: HTTP/1.0, no keep-alive, the connection closed after it
+                    out.write("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    return;
                 }
                 out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
                         .getBytes(StandardCharsets.ISO_8859_1));
@@ -116,6 +123,21 @@ public class StaleConnectionGuardTest {
     private static OkHttpClient client() {
         return new OkHttpClient.Builder().addInterceptor(new ConnectRetryInterceptor(0))
                 .addNetworkInterceptor(new StaleConnectionGuard(0)).build();
+    }
+
+    @Test
+    public void aServerAnsweringHttp10AndClosingEachConnectionGetsEveryPostOnce() throws Exception {
+        String url = start(Then.HTTP_1_0);
+        OkHttpClient client = new OkHttpClient.Builder().addInterceptor(new ConnectRetryInterceptor(0))
+                .addNetworkInterceptor(new StaleConnectionGuard(StaleConnectionGuard.DEFAULT_PROBE_AFTER_IDLE_NANOS))
+                .build();
+        for (int i = 1; i <= 5; i++) {
+            try (Response r = client.newCall(post(url, "{\"n\":" + i + "}")).execute()) {
+                assertEquals("{}", r.body().string());
+            }
+        }
+        assertEquals("each POST reached the server once", List.of("{\"n\":1}", "{\"n\":2}", "{\"n\":3}",
+                "{\"n\":4}", "{\"n\":5}"), bodies);
     }
 
     private static Request post(String url, String body) {
