@@ -4,8 +4,6 @@ import java.util.Hashtable;
 import java.util.Map;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -77,8 +75,7 @@ public class ModelConfigComponent {
     }
 
     private final Logger logger = LoggerFactory.getLogger(ModelConfigComponent.class);
-    private final BundleContext context;
-    private ServiceRegistration<ModelConfig> registration;
+    private final ParsedRegistration<ModelConfig> registration;
 
     /**
      * @param context    this bundle's context
@@ -86,7 +83,7 @@ public class ModelConfigComponent {
      */
     @Activate
     public ModelConfigComponent(BundleContext context, Map<String, Object> properties) {
-        this.context = context;
+        this.registration = new ParsedRegistration<>(context, ModelConfig.class, "Model configuration", logger);
         apply(properties);
     }
 
@@ -97,24 +94,19 @@ public class ModelConfigComponent {
 
     @Deactivate
     void deactivate() {
-        unregister();
+        registration.unregister();
     }
 
     private void apply(Map<String, Object> properties) {
-        String pid = String.valueOf(properties.get(Constants.SERVICE_PID));
-        ModelConfig c;
-        try {
-            c = ModelConfig.parse(pid, properties);
-        } catch (IllegalArgumentException e) {
-            unregister();
-            logger.warn("Model configuration {} not used: {}", pid, e.getMessage());
+        ModelConfig c = registration.apply(properties, ModelConfig::parse, parsed -> {
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(ModelConfig.PROVIDER, parsed.provider);
+            props.put(ModelConfig.ID, parsed.id);
+            return props;
+        });
+        if (c == null) {
             return;
         }
-        unregister();
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(ModelConfig.PROVIDER, c.provider);
-        props.put(ModelConfig.ID, c.id);
-        registration = context.registerService(ModelConfig.class, c, props);
         logger.info("Model {}/{} described: {}", c.provider, c.id, describe(c));
     }
 
@@ -124,17 +116,5 @@ public class ModelConfigComponent {
         s.append(", context window ").append(c.contextWindow == null ? "unchanged" : c.contextWindow);
         s.append(", capabilities ").append(c.capabilities == null ? "unchanged" : c.capabilities);
         return s.toString();
-    }
-
-    private void unregister() {
-        ServiceRegistration<ModelConfig> r = registration;
-        registration = null;
-        if (r != null) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                // already gone with the bundle
-            }
-        }
     }
 }

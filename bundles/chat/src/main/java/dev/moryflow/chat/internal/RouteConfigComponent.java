@@ -4,8 +4,6 @@ import java.util.Hashtable;
 import java.util.Map;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -75,8 +73,7 @@ public class RouteConfigComponent {
     }
 
     private final Logger logger = LoggerFactory.getLogger(RouteConfigComponent.class);
-    private final BundleContext context;
-    private ServiceRegistration<RouteConfig> registration;
+    private final ParsedRegistration<RouteConfig> registration;
 
     /**
      * @param context    this bundle's context
@@ -84,7 +81,7 @@ public class RouteConfigComponent {
      */
     @Activate
     public RouteConfigComponent(BundleContext context, Map<String, Object> properties) {
-        this.context = context;
+        this.registration = new ParsedRegistration<>(context, RouteConfig.class, "Route configuration", logger);
         apply(properties);
     }
 
@@ -95,37 +92,20 @@ public class RouteConfigComponent {
 
     @Deactivate
     void deactivate() {
-        unregister();
+        registration.unregister();
     }
 
     private void apply(Map<String, Object> properties) {
-        String pid = String.valueOf(properties.get(Constants.SERVICE_PID));
-        RouteConfig c;
-        try {
-            c = RouteConfig.parse(pid, properties);
-        } catch (IllegalArgumentException e) {
-            unregister();
-            logger.warn("Route configuration {} not used: {}", pid, e.getMessage());
+        RouteConfig c = registration.apply(properties, RouteConfig::parse, parsed -> {
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(RouteConfig.ALIAS, parsed.alias());
+            return props;
+        });
+        if (c == null) {
             return;
         }
-        unregister();
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(RouteConfig.ALIAS, c.alias());
-        registration = context.registerService(RouteConfig.class, c, props);
         RouteDefinition d = c.definition;
         logger.info("Route {} configured: targets {}, retry on {}, waits for Retry-After up to {} s", d.alias(),
                 d.targets(), new java.util.TreeSet<>(d.retryOn()), d.maxRetryAfterSeconds());
-    }
-
-    private void unregister() {
-        ServiceRegistration<RouteConfig> r = registration;
-        registration = null;
-        if (r != null) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                // already gone with the bundle
-            }
-        }
     }
 }
