@@ -11,16 +11,19 @@
 #          p99, peak threads and RSS of the target process, RSS 10 s after
 #
 # usage (from the project root, after `mvn -B -DskipTests package`):
-#   distribution/src/bench/hub-bench.sh                 # RUNS=3 DURATION=20 CONC_NS="400 2000 10000": ~40 minutes
+#   distribution/src/bench/hub-bench.sh                 # RUNS=3 DURATION=20 CONC_NS="400 2000 10000": ~1 hour
 #   RUNS=1 DURATION=5 CONNS="1 16" BENCH_MODES=short distribution/src/bench/hub-bench.sh   # a quick look
 #   HUB_JAVAS="/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64" RUNS=2 CONC_NS="400 2000" \
 #     distribution/src/bench/hub-bench.sh               # Java 17 and 25 side by side
 # env: BENCH_DIR (a writable copy of the recipe, default /tmp/moryflow-bench), HUB_PORT (18787; the next hubs take
 #      the next ports), HUB_JAVAS (JAVA_HOMEs, one hub each, labelled moryflow-j<major>; default: the java on the
-#      PATH, labelled moryflow), HUB_OPTS (extra JAVA_OPTS for every hub), NO_PORTKEY=1 (no Portkey),
+#      PATH, labelled moryflow), HUB_OPTS (extra JAVA_OPTS for every hub), HUB_VARIANTS (several hubs per Java,
+#      each "name=opt,opt,...", labelled moryflow-j<major>-name; e.g. "= c1=-XX:+TieredCompilation,-XX:TieredStopAtLevel=1
+#      tiered=-XX:+TieredCompilation"; "=" is the defaults, unlabelled), NO_PORTKEY=1 (no Portkey),
 #      SLOW_PORT (UP_PORT+1), CONC_NS, CONC_WORKERS (client processes; default 1 per 2500 streams, at most 4),
-#      CONC_PAUSE (s between targets, 3), KEEP_RUNNING=1 (leave everything running; $BENCH_DIR/stop-all.sh stops it), IDLE_WAIT (s before the fresh idle RSS, 20), plus the recipe's
-#      RUNS DURATION CONNS N UP_PORT PK_PORT ...
+#      CONC_PAUSE (s between targets, 3), CONC_WARMUP (streams per target before the rounds, not recorded; 200),
+#      CONC_TIMEOUT (s per stream, 120), KEEP_RUNNING=1 (leave everything running; $BENCH_DIR/stop-all.sh stops it),
+#      IDLE_WAIT (s before the fresh idle RSS, 20), plus the recipe's RUNS DURATION CONNS N UP_PORT PK_PORT ...
 # out: $BENCH_DIR/results/summary.md (short: mean [min-max] over runs, paired deltas against direct; conc: the
 #      concurrency table, also in concurrency.md), rss.csv, conc/conc.jsonl (one line per run and target), env.txt
 set -euo pipefail
@@ -86,13 +89,18 @@ if [ "${NO_PORTKEY:-0}" != 1 ]; then
 fi
 read -r -a javas <<<"${HUB_JAVAS:-}"
 [ "${#javas[@]}" -gt 0 ] || javas=("")
+read -r -a variants <<<"${HUB_VARIANTS:-}"
+[ "${#variants[@]}" -gt 0 ] || variants=("=")
 port=$HUB_PORT
 hub_ports=()
 for j in "${javas[@]}"; do
+ for v in "${variants[@]}"; do
+  vname=${v%%=*}; vopts=${v#*=}; vopts=${vopts//,/ }
   if [ -n "$j" ]; then
     major=$("$j/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n 1)
     label="moryflow-j$major"
   else label=moryflow; fi
+  [ -z "$vname" ] || label="$label-$vname"
   hub="$BENCH_DIR/$label"
   rm -rf "$hub" && cp -r "$DIST" "$hub"
   cat >"$hub/deploy/moryflow.provider.openai-bench.cfg" <<CFG
@@ -110,19 +118,20 @@ CFG
   printf 'token = bench-gateway-token\n' >"$hub/deploy/moryflow.gateway.cfg"
   if [ -n "$j" ]; then
     start_bg "$label" "$RUN_DIR/$label.log" "$GW_CPUS" env JAVA_HOME="$j" \
-      JAVA_OPTS="-Dorg.osgi.service.http.port=$port ${HUB_OPTS:-}" "$hub/bin/moryflow"
+      JAVA_OPTS="-Dorg.osgi.service.http.port=$port ${HUB_OPTS:-} $vopts" "$hub/bin/moryflow"
   else
-    start_bg "$label" "$RUN_DIR/$label.log" "$GW_CPUS" env JAVA_OPTS="-Dorg.osgi.service.http.port=$port ${HUB_OPTS:-}" \
+    start_bg "$label" "$RUN_DIR/$label.log" "$GW_CPUS" env JAVA_OPTS="-Dorg.osgi.service.http.port=$port ${HUB_OPTS:-} $vopts" \
       "$hub/bin/moryflow"
   fi
   # bin/moryflow execs java: the recorded PID is the JVM's own
   labels+=("$label"); urls+=("http://127.0.0.1:$port/v1/chat/completions"); pids+=("$RUN_DIR/$label.pid")
   hdrs+=("$BENCH_DIR/headers/hub.txt"); curls+=("${urls[-1]}"); chdrs+=("$BENCH_DIR/headers/hub.txt"); cpids+=("${pids[-1]}")
   hub_ports+=("$port"); port=$((port + 1))
+ done
 done
 for i in "${!hub_ports[@]}"; do
   p=${hub_ports[$i]}; models=""
-  for t in $(seq 1 300); do
+  for t in $(seq 1 900); do
     models=$(curl -s -H 'Authorization: Bearer bench-gateway-token' "http://127.0.0.1:$p/v1/models" || true)
     [[ "$models" == *"\"$SLOW_MODEL\""* && "$models" == *"\"$MODEL\""* ]] && break
     sleep 0.1
@@ -159,15 +168,25 @@ fi
 
 if [[ " $BENCH_MODES " == *" conc "* ]]; then
   mkdir -p "$RES_DIR/conc"
+  conc_run() { # index n workers run csv -> one CONCRESULT json line
+    local i="$1" hdr=()
+    if [ -n "${chdrs[$i]}" ]; then while IFS= read -r h; do [ -n "$h" ] && hdr+=(--header "$h"); done <"${chdrs[$i]}"; fi
+    node "$BENCH_DIR/conc-client.mjs" --url "${curls[$i]}" --n "$2" --workers "$3" --label "${labels[$i]}" \
+      --pid "$(cat "${cpids[$i]}")" --body-file "$BENCH_DIR/body-conc.json" --timeout-s "${CONC_TIMEOUT:-120}" \
+      --after-s "$4" --csv "$5" "${hdr[@]}" | sed -n 's/^CONCRESULT //p'
+  }
+  if [ "${CONC_WARMUP:-200}" -gt 0 ]; then  # not recorded: the first streams after a start meet cold code
+    for i in "${!labels[@]}"; do
+      echo "=== conc warm-up, ${CONC_WARMUP:-200} streams: ${labels[$i]}"
+      conc_run "$i" "${CONC_WARMUP:-200}" 1 0 /dev/null | cut -c1-200
+    done
+  fi
   for r in $(seq 1 "$RUNS"); do
     for n in $CONC_NS; do
       workers=${CONC_WORKERS:-$(( (n + 2499) / 2500 > 4 ? 4 : (n + 2499) / 2500 ))}
       for i in "${!labels[@]}"; do
         echo "=== conc, round $r, N=$n: ${labels[$i]}"
-        hdr=(); if [ -n "${chdrs[$i]}" ]; then while IFS= read -r h; do [ -n "$h" ] && hdr+=(--header "$h"); done <"${chdrs[$i]}"; fi
-        res=$(node "$BENCH_DIR/conc-client.mjs" --url "${curls[$i]}" --n "$n" --workers "$workers" --label "${labels[$i]}" \
-          --pid "$(cat "${cpids[$i]}")" --body-file "$BENCH_DIR/body-conc.json" --timeout-s "${CONC_TIMEOUT:-120}" \
-          --after-s 10 --csv "$RES_DIR/conc/${labels[$i]}-n$n-r$r.csv" "${hdr[@]}" | sed -n 's/^CONCRESULT //p')
+        res=$(conc_run "$i" "$n" "$workers" 10 "$RES_DIR/conc/${labels[$i]}-n$n-r$r.csv")
         echo "$res" | sed "s/^{/{\"run\":$r,/" | tee -a "$RES_DIR/conc/conc.jsonl"
         sleep "${CONC_PAUSE:-3}"
       done
@@ -175,5 +194,5 @@ if [[ " $BENCH_MODES " == *" conc "* ]]; then
   done
   node "$BENCH_DIR/conc-summary.mjs" "$RES_DIR/conc/conc.jsonl" direct | tee "$RES_DIR/concurrency.md" >>"$RES_DIR/summary.md"
 fi
-cat "$RES_DIR/summary.md"
-echo "results: $RES_DIR/summary.md"
+if [ -f "$RES_DIR/summary.md" ]; then cat "$RES_DIR/summary.md"; echo "results: $RES_DIR/summary.md"
+else echo "idle RSS (kB):"; cat "$RES_DIR/rss.csv"; fi
