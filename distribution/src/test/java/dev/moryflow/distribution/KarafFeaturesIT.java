@@ -158,6 +158,11 @@ public class KarafFeaturesIT {
         Path log = home.resolve("data/log/karaf.log");
         long logOffset = Files.size(log);
 
+        // the user's port-only etc/org.apache.felix.http.cfg is a configuration before the install (Karaf's
+        // FileInstall reads etc/ while it boots, so under load it may come after the bundles settled): a feature's
+        // <config append="true"> adds to a configuration that exists, but writes its own over a file not yet read
+        awaitCondition("etc/org.apache.felix.http.cfg was not read by Karaf", () -> client(
+                "config:list \"(service.pid=org.apache.felix.http)\"").contains(String.valueOf(httpPort)));
         String added = client("feature:repo-add mvn:dev.moryflow/moryflow-features/" + version + "/xml/features");
         assertTrue(added, added.contains("Adding feature url"));
         String installed = client("feature:install moryflow");
