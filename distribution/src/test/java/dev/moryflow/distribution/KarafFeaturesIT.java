@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -78,7 +77,7 @@ public class KarafFeaturesIT {
         assertTrue("no repository of the hub's bundles at " + repo, Files.isDirectory(repo.resolve("dev/moryflow")));
         home = TestPaths.fromProperty("karaf.run");
         deleteTree(home);
-        copyTree(dist, home);
+        RunningHub.copy(dist, home);
 
         sshPort = RunningHub.freePort();
         httpPort = RunningHub.freePort();
@@ -445,19 +444,6 @@ public class KarafFeaturesIT {
             text = line.matcher(text).replaceAll(Matcher.quoteReplacement(v.getKey() + " = " + v.getValue()));
         }
         Files.writeString(path, text, StandardCharsets.UTF_8);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -134,7 +134,8 @@ final class RunningHub implements AutoCloseable {
         }
     }
 
-    private static void copy(Path from, Path to) throws IOException {
+    /** Copies a folder tree (the unpacked runtime, an unpacked Karaf), replacing what is there. */
+    static void copy(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 Path target = to.resolve(from.relativize(p).toString());

@@ -6,14 +6,18 @@ import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** Lenient reading of a form's or a configuration's values: text, or an array or collection of texts. */
-final class Values {
+/**
+ * Lenient reading of a form's or a configuration's values: text, or an array or collection of texts.
+ *
+ * @since 1.1
+ */
+public final class Values {
 
     private Values() {
     }
 
     /** @return the value (the first item of an array or collection) as trimmed text, or null when empty */
-    static String text(Object v) {
+    public static String text(Object v) {
         if (v instanceof Object[] a) {
             v = a.length == 0 ? null : a[0];
         } else if (v instanceof Collection<?> c) {
@@ -27,7 +31,7 @@ final class Values {
     }
 
     /** @return every item of the value, each split at the separator pattern, trimmed, empty ones left out */
-    static List<String> list(Object v, String separator) {
+    public static List<String> list(Object v, String separator) {
         List<Object> items = new ArrayList<>();
         if (v instanceof Object[] a) {
             Collections.addAll(items, a);
@@ -51,7 +55,7 @@ final class Values {
     }
 
     /** @return the text on one line, cut to {@code max} characters with … */
-    static String oneLine(String s, int max) {
+    public static String oneLine(String s, int max) {
         String t = s.replaceAll("\\s+", " ");
         return t.length() > max ? t.substring(0, max) + "…" : t;
     }

@@ -10,5 +10,5 @@
  * 1.0: {@code CheckedForm}, {@code ProviderForm}, {@code ModelForm}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.moryflow.config;

@@ -1,8 +1,9 @@
 package dev.moryflow.chat.internal;
 
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
+import static dev.moryflow.config.Values.list;
+import static dev.moryflow.config.Values.oneLine;
+import static dev.moryflow.config.Values.text;
+
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -56,10 +57,10 @@ final class RouteConfig {
                     + "for example alias=fast (or name the file deploy/moryflow.route-fast.cfg)");
         }
         if (!ALIAS_SYNTAX.matcher(alias).matches()) {
-            throw new IllegalArgumentException("alias: '" + oneLine(alias) + "' is not a valid alias. Use letters, "
+            throw new IllegalArgumentException("alias: '" + oneLine(alias, 80) + "' is not a valid alias. Use letters, "
                     + "digits and . _ : - (no '/', which names a provider's model), for example fast or chat-default");
         }
-        List<String> targets = list(p.get(TARGETS));
+        List<String> targets = list(p.get(TARGETS), "[,\\s]+");
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("targets: missing. List the models to try in order, each as "
                     + "provider/model, for example targets=groq/llama-3.3-70b-versatile,openai/gpt-4o-mini");
@@ -68,21 +69,21 @@ final class RouteConfig {
         for (String t : targets) {
             int slash = t.indexOf('/');
             if (slash <= 0 || slash == t.length() - 1) {
-                throw new IllegalArgumentException("targets: '" + oneLine(t) + "' is not provider/model. Write "
+                throw new IllegalArgumentException("targets: '" + oneLine(t, 80) + "' is not provider/model. Write "
                         + "each target as <provider id>/<model id>, for example groq/llama-3.3-70b-versatile "
                         + "(`moryflow:models` lists them)");
             }
             if (!seen.add(t)) {
-                throw new IllegalArgumentException("targets: '" + oneLine(t) + "' is listed twice. Name each "
+                throw new IllegalArgumentException("targets: '" + oneLine(t, 80) + "' is listed twice. Name each "
                         + "target once, in the order to try them");
             }
         }
-        List<String> retry = list(p.get(RETRY_ON));
+        List<String> retry = list(p.get(RETRY_ON), "[,\\s]+");
         Set<String> retryOn = new LinkedHashSet<>();
         for (String r : retry) {
             String v = r.toLowerCase(Locale.ROOT);
             if (!RouteDefinition.RETRY_VALUES.contains(v)) {
-                throw new IllegalArgumentException("retryOn: '" + oneLine(r) + "' is not known. Use any of "
+                throw new IllegalArgumentException("retryOn: '" + oneLine(r, 80) + "' is not known. Use any of "
                         + String.join(", ", RouteDefinition.RETRY_VALUES) + " (default: "
                         + String.join(", ", RouteDefinition.RETRY_VALUES.subList(0, 4)) + ")");
             }
@@ -101,54 +102,12 @@ final class RouteConfig {
                 patience = -1;
             }
             if (patience < 0 || patience > 600) {
-                throw new IllegalArgumentException("maxRetryAfterSeconds: '" + oneLine(mt) + "' is not a number "
+                throw new IllegalArgumentException("maxRetryAfterSeconds: '" + oneLine(mt, 80) + "' is not a number "
                         + "of seconds from 0 to 600. It is the longest Retry-After the route waits for before "
                         + "trying a target again (default " + RouteDefinition.DEFAULT_MAX_RETRY_AFTER_SECONDS + ")");
             }
         }
         return new RouteConfig(pid, new RouteDefinition(alias, targets, retryOn, patience, pid, null));
-    }
-
-    private static String text(Object v) {
-        if (v instanceof Object[]) {
-            Object[] a = (Object[]) v;
-            v = a.length == 0 ? null : a[0];
-        } else if (v instanceof Collection) {
-            Collection<?> c = (Collection<?>) v;
-            v = c.isEmpty() ? null : c.iterator().next();
-        }
-        if (v == null) {
-            return null;
-        }
-        String s = String.valueOf(v).trim();
-        return s.isEmpty() ? null : s;
-    }
-
-    private static List<String> list(Object v) {
-        List<Object> items = new ArrayList<>();
-        if (v instanceof Object[]) {
-            Collections.addAll(items, (Object[]) v);
-        } else if (v instanceof Collection) {
-            items.addAll((Collection<?>) v);
-        } else if (v != null) {
-            items.add(v);
-        }
-        List<String> out = new ArrayList<>();
-        for (Object o : items) {
-            if (o != null) {
-                for (String part : String.valueOf(o).split("[,\\s]+")) {
-                    if (!part.isBlank()) {
-                        out.add(part.trim());
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private static String oneLine(String s) {
-        String t = s.replaceAll("\\s+", " ");
-        return t.length() > 80 ? t.substring(0, 80) + "…" : t;
     }
 
     @Override

@@ -208,16 +208,28 @@ final class ConfigurationSteward implements Owners {
         }
     }
 
+    /**
+     * Takes a key just stored out of its configuration: at once without a flusher, else once the store is written
+     * ({@link #takeOutStored}, from the configuration as it is by then).
+     */
+    private void takeOutWhenStored(Configuration c, Hashtable<String, Object> next, String what) {
+        if (flusher == null) {
+            apply(c, next, what);
+        } else {
+            afterWrite.put(c.getPid(), c);
+        }
+    }
+
     /** Records a provider configuration as a claimant of the id its PID names. */
     private void index(Configuration c) {
-        String id = c.getPid().indexOf('~') < 0 ? null : ProviderIds.of(c.getPid());
+        String id = ProviderIds.of(c.getPid());
         if (id != null && c.getPid().startsWith(PROVIDER_PREFIX) && factoryOf(c) != null) {
             claimants.computeIfAbsent(id, k -> new java.util.concurrent.ConcurrentHashMap<>()).put(c.getPid(), c);
         }
     }
 
     private void unindex(String pid) {
-        String id = pid.indexOf('~') < 0 ? null : ProviderIds.of(pid);
+        String id = ProviderIds.of(pid);
         Map<String, Configuration> of = id == null ? null : claimants.get(id);
         if (of != null) {
             of.remove(pid);
@@ -394,11 +406,7 @@ final class ConfigurationSteward implements Owners {
         }
         try {
             CredentialMetadata stored = vault.store(CredentialStore.GATEWAY_TOKEN, token);
-            if (flusher == null) {
-                apply(c, next, "the gateway token (fingerprint " + stored.fingerprint() + ")");
-            } else {
-                afterWrite.put(c.getPid(), c);
-            }
+            takeOutWhenStored(c, next, "the gateway token (fingerprint " + stored.fingerprint() + ")");
         } catch (RuntimeException e) {
             logger.error("Could not store the gateway token from configuration {}; it stays there until the "
                     + "credential store works: {}", c.getPid(), e.getMessage());
@@ -424,10 +432,8 @@ final class ConfigurationSteward implements Owners {
         }
         boolean stripped = stripUrlCredentials(next, pid);
         boolean retied = retieFile(pid, next);
-        boolean changed = stripped | retied;
         char[] secret = take(next, API_KEY, pid);
         try {
-            changed |= secret != null;
             if (factoryPid == null) {
                 if (plain(c, next, secret)) {
                     return;
@@ -439,13 +445,12 @@ final class ConfigurationSteward implements Owners {
             } else {
                 claim(pid, factoryPid, next, secret);
             }
-            if (changed && (secret == null || flusher == null)) {
+            if (stripped || retied) {
+                // rare (a base URL with credentials, a detached file): all at once, a key taken in on disk first
+                vault.flush();
                 apply(c, next, secret == null ? null : "its API key");
-            } else if (stripped || retied) {
-                vault.flush(); // rare (a base URL with credentials, a detached file): all at once, the key on disk
-                apply(c, next, "its API key");
-            } else {
-                afterWrite.put(c.getPid(), c); // taken out once the store is written
+            } else if (secret != null) {
+                takeOutWhenStored(c, next, "its API key");
             }
             if (next.get(FILE_NAME) != null && givesSomething(next)) {
                 // not a state with nothing but its identity: FileInstall, reading a file while it writes it back

@@ -34,8 +34,10 @@ public class FirstRegistrations {
         forget(service);
         if (id instanceof String) {
             idsByService.put(service, (String) id);
-            servicesById.computeIfAbsent((String) id, k -> new java.util.TreeSet<>()).add(service);
-            first.put((String) id, servicesById.get(id).first());
+            java.util.TreeSet<Long> services = servicesById.computeIfAbsent((String) id,
+                    k -> new java.util.TreeSet<>());
+            services.add(service);
+            first.put((String) id, services.first());
         }
     }
 

@@ -12,8 +12,9 @@ import org.osgi.service.component.annotations.Reference;
  * Hands Config Admin's events about provider and gateway configurations to the {@link ConfigurationSteward}: the
  * configurations present at start, then each one created, changed or deleted. Config Admin delivers events on its
  * own thread, so nothing here blocks the caller that changed a configuration. Keys taken in are written to the store,
- * and taken out of their configurations, on this component's own thread a moment later, several at a time. Registered also under this class, for
- * the bundle's own {@code CredentialStore} views, which ask it who owns a provider id.
+ * and taken out of their configurations, on this component's own thread a moment later, several at a time.
+ * Registered also under this class, for the bundle's own {@code CredentialStore} views, which ask it who owns a
+ * provider id.
  */
 @Component(service = {ConfigurationListener.class, StewardComponent.class}, immediate = true)
 public class StewardComponent implements ConfigurationListener {

@@ -309,11 +309,7 @@ public class OpenAiServlet extends HttpServlet {
         void end() {
             if (ended.compareAndSet(false, true)) {
                 watching.stop(); // before the connection goes back to Jetty for the next request
-                try {
-                    async.complete();
-                } catch (IllegalStateException alreadyDone) {
-                    // the container ended the request first (client gone, or shutting down)
-                }
+                complete(async);
             }
         }
 
