@@ -53,6 +53,9 @@ public class KarafFeaturesIT {
     private static final String TOKEN = "karaf-gateway-token-" + UUID.randomUUID();
     private static final Pattern BUNDLE_LINE = Pattern.compile(
             "^\\s*(\\d+)\\s*\\|\\s*(\\w+)\\s*\\|\\s*(\\d+)\\s*\\|\\s*(\\S+)\\s*\\|\\s*(.*?)\\s*$");
+    /** etc/org.apache.felix.http.cfg as a user writes it before the install, with the port to take. */
+    private static final String USER_HTTP_CONFIG = "# the hub's HTTP server, local only\n"
+            + "org.apache.felix.http.host = 127.0.0.1\norg.osgi.service.http.port = %d\n";
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[;\\d]*[A-Za-z]");
 
     private static Path home;
@@ -88,9 +91,8 @@ public class KarafFeaturesIT {
         // pax-web, should a feature bring it: away from a 8181 someone else may use
         Files.writeString(home.resolve("etc/org.ops4j.pax.web.cfg"),
                 "org.osgi.service.http.port = " + RunningHub.freePort() + "\n");
-        // only the port, as a user would change it: the feature adds the rest (host 127.0.0.1) to this file
-        Files.writeString(home.resolve("etc/org.apache.felix.http.cfg"), "org.osgi.service.http.port = " + httpPort
-                + "\n");
+        // the user's own file, written before the install for a port of their own: the feature leaves it as it is
+        Files.writeString(home.resolve("etc/org.apache.felix.http.cfg"), USER_HTTP_CONFIG.formatted(httpPort));
         Files.writeString(home.resolve("etc/users.properties"), "karaf = " + password + ",_g_:admingroup\n"
                 + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n");
         // the hub's bundles from target/karaf-repo; Karaf's from its system/ folder and the build's Maven local
@@ -157,9 +159,8 @@ public class KarafFeaturesIT {
         Path log = home.resolve("data/log/karaf.log");
         long logOffset = Files.size(log);
 
-        // the user's port-only etc/org.apache.felix.http.cfg is a configuration before the install (Karaf's
-        // FileInstall reads etc/ while it boots, so under load it may come after the bundles settled): a feature's
-        // <config append="true"> adds to a configuration that exists, but writes its own over a file not yet read
+        // the user's etc/org.apache.felix.http.cfg is a configuration before the install (Karaf's FileInstall reads
+        // etc/ while it boots, so under load it may come after the bundles settled)
         awaitCondition("etc/org.apache.felix.http.cfg was not read by Karaf", () -> client(
                 "config:list \"(service.pid=org.apache.felix.http)\"").contains(String.valueOf(httpPort)));
         String added = client("feature:repo-add mvn:dev.moryflow/moryflow-features/" + version + "/xml/features");
@@ -205,10 +206,10 @@ public class KarafFeaturesIT {
         assertEquals("SCR bundles: " + after.values(), 1, after.values().stream()
                 .filter(b -> b.symbolicName().equals("org.apache.felix.scr")).count());
 
-        // the hub's HTTP server: on 127.0.0.1 (added to the port-only etc/org.apache.felix.http.cfg), no admin/admin
-        String httpConfig = Files.readString(home.resolve("etc/org.apache.felix.http.cfg"), StandardCharsets.UTF_8);
-        assertTrue(httpConfig, httpConfig.matches("(?s).*org\\.apache\\.felix\\.http\\.host\\s*=\\s*127\\.0\\.0\\.1.*")
-                && httpConfig.matches("(?s).*org\\.osgi\\.service\\.http\\.port\\s*=\\s*" + httpPort + ".*"));
+        // the hub's HTTP server: the user's etc/org.apache.felix.http.cfg as they wrote it (the feature's defaults,
+        // 127.0.0.1:8080, are only for a Karaf without one), no admin/admin
+        assertEquals(USER_HTTP_CONFIG.formatted(httpPort), Files.readString(home.resolve(
+                "etc/org.apache.felix.http.cfg"), StandardCharsets.UTF_8));
         assertEquals(401, get("/system/console/bundles", "admin", "admin").statusCode());
         Matcher printed = Pattern.compile("Web Console password for user admin: (\\S+)").matcher(
                 Files.readString(home.resolve("console.log"), StandardCharsets.UTF_8));
