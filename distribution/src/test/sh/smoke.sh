@@ -469,9 +469,12 @@ if [ "${races:-0}" != "0" ]; then
   echo "NOTE $races Web Console request(s) hit its servlet while it re-registered at start (Felix HTTP logged ERROR)"
 fi
 # This script polls /system/console/configMgr/<pid>.json while FileInstall deletes that configuration; a request that
-# reads it in the instant it goes makes the Web Console log "Error reading configuration PID <pid>" with
-# "IllegalStateException: Configuration <pid> deleted". That race is the script's and the console's: reported, not failed.
-deleted=$(awk '/ ERROR .*o.a.f.webconsole - Error reading configuration PID/ {e=$0; next}
+# reads it in the instant it goes fails with "IllegalStateException: Configuration <pid> deleted", logged by the Web
+# Console ("Error reading configuration PID <pid>") or, when the console's doGet lets it out, by Felix HTTP
+# ("Exception while processing request to /system/console/configMgr/<pid>.json"). That race is the script's and the
+# console's: reported, not failed.
+deleted_race='/ ERROR .*(o\.a\.f\.webconsole - Error reading configuration PID|o\.a\.f\.http - Exception while processing request to \/system\/console\/configMgr\/)/'
+deleted=$(awk "$deleted_race"' {e=$0; next}
   e != "" { if ($0 ~ /IllegalStateException: Configuration .* deleted/) n++; e="" } END {print n+0}' \
   "$WORK/data/log/moryflow.log" 2>/dev/null || echo 0)
 if [ "${deleted:-0}" != "0" ]; then
@@ -479,7 +482,7 @@ if [ "${deleted:-0}" != "0" ]; then
 fi
 errors=$(awk '/^[0-9-]+ [0-9:.]+ ERROR/ {if (e != "") print e; e=$0; next}
   e != "" { if (!(($0 ~ /Servlet has been unregistered/ && e ~ /request to \/system\/console/) ||
-                 ($0 ~ /IllegalStateException: Configuration .* deleted/ && e ~ /o.a.f.webconsole - Error reading configuration PID/))) print e; e="" }
+                 ($0 ~ /IllegalStateException: Configuration .* deleted/ && e ~ '"$deleted_race"'))) print e; e="" }
   END {if (e != "") print e}' "$WORK/data/log/moryflow.log" 2>/dev/null | head -n 5)
 if [ -z "$errors" ]; then
   pass "no ERROR in data/log/moryflow.log"
