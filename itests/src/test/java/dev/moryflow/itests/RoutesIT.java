@@ -121,7 +121,7 @@ public class RoutesIT extends HubTestSupport {
     }
 
     @Test
-    public void targetsAreTriedInOrderPastARefusedPortA500AndA429AskingTooLong() throws Exception {
+    public void targetsAreTriedInOrderPastARefusedPortA500AndA429AskingTooLongWhichTheNextChatTriesLast() throws Exception {
         provider("down", "baseUrl", downUrl(), "models", new String[] { "m" });
         provider("err", "baseUrl", a.baseUrl(), "models", new String[] { "m" });
         provider("busy", "baseUrl", b.baseUrl(), "models", new String[] { "m" });
@@ -151,6 +151,14 @@ public class RoutesIT extends HubTestSupport {
         assertEquals("the 500 target was tried once", 1, a.all().size());
         assertEquals("the 429 target asking for 30 s was tried once", 1, b.all().size());
         assertEquals("m", Json.field(c.take().body, "model"));
+
+        // the next chat leaves the provider that asked for 30 s alone (tried last, after the one that answers)
+        String reason = chat.health("busy").reason();
+        assertTrue(reason, chat.health("busy").degraded() && reason.startsWith(
+                "rate limited (HTTP 429), asked to wait 30 s (Retry-After), until "));
+        assertEquals("up", chat.chat(ChatRequest.of("fast", "hi")).providerId());
+        assertEquals("the target that asked for 30 s was asked again within them", 1, b.all().size());
+        assertEquals(2, a.all().size());
     }
 
     @Test

@@ -57,6 +57,11 @@ public final class EventProperties {
     public static final String HEALTH = "health";
     /** String: why, in the user's words. @since 1.2 */
     public static final String REASON = "reason";
+    /**
+     * Long: how long the upstream asked to be left alone ({@code Retry-After} or {@code retry-after-ms} of a 429 or
+     * 503), in milliseconds. @since 1.3
+     */
+    public static final String RETRY_AFTER_MS = "retry.after.ms";
 
     private EventProperties() {
     }

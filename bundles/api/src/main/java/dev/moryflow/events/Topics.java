@@ -37,7 +37,8 @@ public final class Topics {
     /**
      * A chat failed. Properties: {@code model}, {@code provider.id} (when routing got that far),
      * {@code duration.ms}, {@code stream}, {@code problem} (a {@code Problem} name), {@code http.status} (when
-     * there was an answer); for a chat of an alias, {@code route} and {@code attempt}: each target a route tried
+     * there was an answer), {@code retry.after.ms} (when the upstream asked to wait: {@code Retry-After}); for a
+     * chat of an alias, {@code route} and {@code attempt}: each target a route tried
      * and that failed posts one, so a route's fallback from {@code a} to {@code b} posts {@code FAILED} for
      * {@code a} (attempt 1) and {@code COMPLETED} for {@code b} (attempt 2).
      */

@@ -108,6 +108,10 @@ final class ChatEvents {
         if (error.httpStatus() > 0) {
             p.put(EventProperties.HTTP_STATUS, error.httpStatus());
         }
+        long wait = RouteCall.retryAfterMillis(error);
+        if (wait > 0) {
+            p.put(EventProperties.RETRY_AFTER_MS, wait);
+        }
         post(Topics.CHAT_FAILED, p);
     }
 

@@ -1,13 +1,18 @@
 package dev.moryflow.chat.internal;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.event.Event;
@@ -29,8 +34,11 @@ import dev.moryflow.provider.Problem;
  * Each provider's health, read from the hub's own events only (no traffic of its own): {@code chat/FAILED} and a
  * failed {@code provider/TESTED} with a problem a retry could fix (connection, timeout, 5xx, 429) count against a
  * provider; {@code failures} of them within {@code windowSeconds} make it degraded. A completed chat or a passing
- * test makes it healthy again (and clears the count). Each change posts {@code moryflow/provider/HEALTH}. Routing
- * reads it to try degraded providers last; the listings show it.
+ * test makes it healthy again (and clears the count). A failure whose upstream asked to be left alone for a while
+ * ({@code retry.after.ms}, from its {@code Retry-After}) makes it degraded until then at once: routes do not ask a
+ * rate-limited provider again in every chat, only when nothing else answers; when the wait runs out it is healthy
+ * again (unless its failures count against it). Each change posts {@code moryflow/provider/HEALTH}. Routing reads it
+ * to try degraded providers last; the listings show it.
  */
 @Component(service = { EventHandler.class, HealthTracker.class }, immediate = true,
         configurationPid = HealthTracker.PID,
@@ -62,6 +70,10 @@ public class HealthTracker implements EventHandler {
     private static final class State {
         final Deque<Long> failures = new ArrayDeque<>();
         ProviderHealth health;
+        /** Until when (epoch milliseconds) the upstream asked to be left alone; 0: it did not. */
+        long waitUntil;
+        /** Whether {@link #health} is degraded for that wait only (not for its count of failures). */
+        boolean degradedByWait;
 
         State(String id) {
             health = ProviderHealth.healthy(id);
@@ -73,6 +85,7 @@ public class HealthTracker implements EventHandler {
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private volatile int threshold;
     private volatile long windowMillis;
+    private volatile boolean closed;
 
     /**
      * @param eventAdmin posts the health events
@@ -88,6 +101,11 @@ public class HealthTracker implements EventHandler {
     HealthTracker(EventAdmin eventAdmin, int failures, int windowSeconds) {
         this.eventAdmin = eventAdmin;
         set(failures, windowSeconds);
+    }
+
+    @Deactivate
+    void deactivate() {
+        closed = true; // a wait that runs out later posts nothing
     }
 
     @Modified
@@ -151,6 +169,8 @@ public class HealthTracker implements EventHandler {
         ProviderHealth changed = null;
         synchronized (s) {
             s.failures.clear();
+            s.waitUntil = 0;
+            s.degradedByWait = false;
             if (s.health.degraded()) {
                 s.health = new ProviderHealth(providerId, false, "recovered: " + why, System.currentTimeMillis());
                 changed = s.health;
@@ -166,22 +186,71 @@ public class HealthTracker implements EventHandler {
         if (problem == null) {
             return;
         }
+        Object ra = event.getProperty(EventProperties.RETRY_AFTER_MS);
+        long wait = ra instanceof Number ? ((Number) ra).longValue() : 0;
         State s = states.computeIfAbsent(providerId, State::new);
         ProviderHealth changed = null;
+        boolean waitLonger = false;
         long now = System.currentTimeMillis();
         synchronized (s) {
             s.failures.addLast(now);
-            while (!s.failures.isEmpty() && s.failures.peekFirst() < now - windowMillis) {
-                s.failures.removeFirst();
+            prune(s, now);
+            if (wait > 0 && now + wait > s.waitUntil) {
+                s.waitUntil = now + wait;
+                waitLonger = true;
             }
-            if (!s.health.degraded() && s.failures.size() >= threshold) {
+            if ((!s.health.degraded() || s.degradedByWait) && s.failures.size() >= threshold) {
                 s.health = new ProviderHealth(providerId, true, s.failures.size() + " failures in "
                         + windowMillis / 1000 + " s, the last: " + problem, now);
+                s.degradedByWait = false;
+                changed = s.health;
+            } else if ((!s.health.degraded() || s.degradedByWait) && waitLonger) {
+                s.health = new ProviderHealth(providerId, true, problem + ", asked to wait " + (wait + 999) / 1000
+                        + " s (Retry-After), until " + Instant.ofEpochMilli(s.waitUntil).truncatedTo(
+                                ChronoUnit.SECONDS), now);
+                s.degradedByWait = true;
                 changed = s.health;
             }
         }
         if (changed != null) {
             post(changed);
+        }
+        if (waitLonger) {
+            CompletableFuture.delayedExecutor(wait + 1, TimeUnit.MILLISECONDS).execute(() -> waitRanOut(providerId));
+        }
+    }
+
+    /** Healthy again when the wait the upstream asked for is over, unless its failures count against it. */
+    private void waitRanOut(String providerId) {
+        State s = states.get(providerId);
+        if (closed || s == null) {
+            return;
+        }
+        ProviderHealth changed = null;
+        long now = System.currentTimeMillis();
+        synchronized (s) {
+            if (s.waitUntil == 0 || s.waitUntil > now) {
+                return; // cleared by a success, or a longer wait came (its own task ends it)
+            }
+            s.waitUntil = 0;
+            if (s.degradedByWait) {
+                s.degradedByWait = false;
+                prune(s, now);
+                s.health = s.failures.size() >= threshold
+                        ? new ProviderHealth(providerId, true, s.failures.size() + " failures in "
+                                + windowMillis / 1000 + " s", now)
+                        : new ProviderHealth(providerId, false, "recovered: the wait it asked for is over", now);
+                changed = s.health;
+            }
+        }
+        if (changed != null) {
+            post(changed);
+        }
+    }
+
+    private void prune(State s, long now) {
+        while (!s.failures.isEmpty() && s.failures.peekFirst() < now - windowMillis) {
+            s.failures.removeFirst();
         }
     }
 
@@ -214,8 +283,9 @@ public class HealthTracker implements EventHandler {
 
     private void post(ProviderHealth h) {
         if (h.degraded()) {
-            logger.warn("Provider {} is degraded: {}. Routes try it last until a chat through it completes or its "
-                    + "test passes.", h.providerId(), h.reason());
+            logger.warn("Provider {} is degraded: {}. Routes try it last until a chat through it completes, its "
+                    + "test passes{}.", h.providerId(), h.reason(), h.reason().contains("Retry-After")
+                            ? " or the wait is over" : "");
         } else {
             logger.info("Provider {} is healthy again ({})", h.providerId(), h.reason());
         }

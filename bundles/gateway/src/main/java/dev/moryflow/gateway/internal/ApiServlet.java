@@ -183,7 +183,7 @@ public class ApiServlet extends HttpServlet {
         throw new ApiError(404, "no route " + method + " /api/"
                 + String.join("/", p) + ". Routes: GET|POST /api/providers, GET|PUT|DELETE /api/providers/{id}, "
                 + "PUT|DELETE /api/providers/{id}/key, POST /api/providers/{id}/key/confirm, POST /api/providers/{id}/test, GET /api/providers/{id}/remote-models, "
-                + "POST /api/providers/{id}/models, GET /api/models");
+                + "POST /api/providers/{id}/models, GET /api/models, GET /api/routes");
     }
 
     private List<Map<String, Object>> providerList() throws IOException {
