@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
@@ -63,6 +64,11 @@ public class ChatServiceImpl implements ChatService, ModelListService {
     private final Map<ModelConfig, Boolean> modelConfigs = new IdentityHashMap<>();
     private final Map<RouteConfig, Boolean> routeConfigs = new IdentityHashMap<>();
     private final HealthTracker health;
+    /** Framework property: seconds without a running chat after which the heap a load grew is given back. */
+    static final String PROP_COLLECT_AFTER_IDLE = "moryflow.memory.collectAfterIdleSeconds";
+    /** How much the heap must have grown since the last collection for the idle one to be worth it. */
+    private static final long AFTER_LOAD_GROWTH = 64L << 20;
+    private final AfterLoad afterLoad;
     private PresetCatalog catalog;
     private volatile RoutingTable table = RoutingTable.EMPTY;
     /**
@@ -88,9 +94,28 @@ public class ChatServiceImpl implements ChatService, ModelListService {
      * @param health     each provider's health, which orders a route's targets
      */
     @Activate
-    public ChatServiceImpl(@Reference EventAdmin eventAdmin, @Reference HealthTracker health) {
+    public ChatServiceImpl(BundleContext context, @Reference EventAdmin eventAdmin, @Reference HealthTracker health) {
         this.events = new ChatEvents(eventAdmin);
         this.health = health;
+        long idleMillis = idleSeconds(context) * 1000L;
+        this.afterLoad = new AfterLoad(check -> rebuilder.schedule(check, idleMillis,
+                java.util.concurrent.TimeUnit.MILLISECONDS), idleMillis, AFTER_LOAD_GROWTH,
+                Runtime.getRuntime()::totalMemory, System::gc);
+    }
+
+    /** @return {@value #PROP_COLLECT_AFTER_IDLE} (seconds), 30 when unset, 0 (never) when not a number */
+    private long idleSeconds(BundleContext context) {
+        String v = context == null ? null : context.getProperty(PROP_COLLECT_AFTER_IDLE);
+        if (v == null || v.isBlank()) {
+            return 30;
+        }
+        try {
+            return Math.max(0, Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            logger.warn("{} = '{}' is not a number of seconds: the heap is not given back after a load. Set it to a "
+                    + "whole number (30 by default, 0 for never).", PROP_COLLECT_AFTER_IDLE, v);
+            return 0;
+        }
     }
 
     @org.osgi.service.component.annotations.Deactivate
@@ -439,6 +464,7 @@ public class ChatServiceImpl implements ChatService, ModelListService {
             routed.onError(ProviderException.removed(providerId, "it went away as the chat was sent"));
             return StreamHandle.done();
         }
+        routed.counted();
         ProviderService service = entry.service;
         ChatRequest sent = request.withModel(target.model().id());
         try {
@@ -539,6 +565,8 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         private final long start;
         private final boolean streamed;
         private final AtomicBoolean finished = new AtomicBoolean();
+        private final AtomicBoolean uncounted = new AtomicBoolean();
+        private volatile boolean counted;
         private final RunningChats<RoutedListener> chats;
         private volatile StreamHandle handle;
         private final String route;
@@ -591,6 +619,7 @@ public class ChatServiceImpl implements ChatService, ModelListService {
                 if (h != null) {
                     h.cancel();
                 }
+                ended();
                 events.failed(requested, providerId, millisSince(start), streamed, removed, route, attempt);
                 synchronized (this) {
                     delegate.onError(removed);
@@ -601,6 +630,22 @@ public class ChatServiceImpl implements ChatService, ModelListService {
         private void forget() {
             if (chats != null) {
                 chats.remove(this);
+            }
+            ended();
+        }
+
+        /** Counts it among the running chats (once it is tracked); {@link #ended()} takes it off. */
+        void counted() {
+            afterLoad.started();
+            counted = true;
+            if (finished.get()) {
+                ended(); // it ended before it was counted
+            }
+        }
+
+        private void ended() {
+            if (counted && !uncounted.getAndSet(true)) {
+                afterLoad.ended();
             }
         }
 

@@ -43,7 +43,7 @@ public class ChatServiceImplTest {
             events.add(event);
         }
     };
-    private final ChatServiceImpl chat = new ChatServiceImpl(eventAdmin, new HealthTracker(eventAdmin, 3, 60));
+    private final ChatServiceImpl chat = new ChatServiceImpl(null, eventAdmin, new HealthTracker(eventAdmin, 3, 60));
 
     private List<String> topics() {
         synchronized (events) {
