@@ -68,6 +68,7 @@ public class ChatServiceImpl implements ChatService, ModelListService {
     static final String PROP_COLLECT_AFTER_IDLE = "moryflow.memory.collectAfterIdleSeconds";
     /** How much the heap must have grown since the last collection for the idle one to be worth it. */
     private static final long AFTER_LOAD_GROWTH = 64L << 20;
+    private static final long DEFAULT_COLLECT_AFTER_IDLE_SECONDS = 70;
     private final AfterLoad afterLoad;
     private PresetCatalog catalog;
     private volatile RoutingTable table = RoutingTable.EMPTY;
@@ -103,17 +104,21 @@ public class ChatServiceImpl implements ChatService, ModelListService {
                 Runtime.getRuntime()::totalMemory, System::gc);
     }
 
-    /** @return {@value #PROP_COLLECT_AFTER_IDLE} (seconds), 30 when unset, 0 (never) when not a number */
+    /**
+     * @return {@value #PROP_COLLECT_AFTER_IDLE} (seconds), 70 when unset (past the 60 s after which Jetty's and
+     *         OkHttp's idle threads of a load end, with what they hold), 0 (never) when not a number
+     */
     private long idleSeconds(BundleContext context) {
         String v = context == null ? null : context.getProperty(PROP_COLLECT_AFTER_IDLE);
         if (v == null || v.isBlank()) {
-            return 30;
+            return DEFAULT_COLLECT_AFTER_IDLE_SECONDS;
         }
         try {
             return Math.max(0, Long.parseLong(v.trim()));
         } catch (NumberFormatException e) {
             logger.warn("{} = '{}' is not a number of seconds: the heap is not given back after a load. Set it to a "
-                    + "whole number (30 by default, 0 for never).", PROP_COLLECT_AFTER_IDLE, v);
+                    + "whole number ({} by default, 0 for never).", PROP_COLLECT_AFTER_IDLE, v,
+                    DEFAULT_COLLECT_AFTER_IDLE_SECONDS);
             return 0;
         }
     }
