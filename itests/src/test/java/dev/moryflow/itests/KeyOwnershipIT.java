@@ -318,9 +318,22 @@ public class KeyOwnershipIT extends HubTestSupport {
         }
     }
 
-    private String twiceNow() throws Exception {
+    /**
+     * @return the properties of configuration {@code moryflow.provider.openai~twice}, or null when there is none: also
+     *         when it is deleted as it is read (the hub deletes and makes it again while it sets a second file aside)
+     */
+    private java.util.Dictionary<String, Object> twice() throws Exception {
         Configuration[] c = configAdmin.listConfigurations("(service.pid=" + OPENAI_FACTORY + "~twice)");
-        return (c == null ? "no configuration" : c[0].getFactoryPid() + " " + c[0].getProperties()) + ", provider "
+        try {
+            return c == null ? null : c[0].getProperties();
+        } catch (IllegalStateException deletedMeanwhile) {
+            return null;
+        }
+    }
+
+    private String twiceNow() throws Exception {
+        java.util.Dictionary<String, Object> c = twice();
+        return (c == null ? "no configuration" : String.valueOf(c)) + ", provider "
                 + (providerRefs("(provider.id=twice)") == null ? "none" : "registered") + ", files "
                 + java.util.Arrays.toString(deploy().toFile().list());
     }
@@ -339,9 +352,9 @@ public class KeyOwnershipIT extends HubTestSupport {
                 "moryflow.provider.openai-twice.config.refused"))
                 && !Files.exists(deploy().resolve("moryflow.provider.openai-twice.config")));
         awaitCondition(() -> "the provider is not the first file's again: " + twiceNow(), () -> {
-            Configuration[] c = configAdmin.listConfigurations("(service.pid=" + OPENAI_FACTORY + "~twice)");
-            return c != null && "First".equals(c[0].getProperties().get("name"))
-                    && String.valueOf(c[0].getProperties().get("felix.fileinstall.filename")).endsWith(".cfg")
+            java.util.Dictionary<String, Object> c = twice();
+            return c != null && "First".equals(c.get("name"))
+                    && String.valueOf(c.get("felix.fileinstall.filename")).endsWith(".cfg")
                     && providerRefs("(provider.id=twice)") != null
                     && "First".equals(context.getService(awaitProvider("twice")).info().name());
         });
