@@ -71,7 +71,8 @@
         }
         var o = document.createElement('option');
         o.value = m.id;
-        o.textContent = m.display_name && m.display_name !== m.model ? m.display_name + ' (' + m.model + ')' : m.model;
+        o.textContent = m.targets ? m.display_name || m.model
+          : m.display_name && m.display_name !== m.model ? m.display_name + ' (' + m.model + ')' : m.model;
         if (m.available === false) {
           o.disabled = true;
           o.textContent += ' — ' + m.status;
@@ -112,6 +113,10 @@
   function describe() {
     var m = models[modelSelect.value];
     if (!m) { info.textContent = ''; return; }
+    if (m.targets) {
+      info.textContent = 'Route: ' + m.targets.join(' \u2192 ') + ' (tried in this order, a degraded provider last)';
+      return;
+    }
     var parts = [m.provider_name || m.provider];
     if (m.context_window) { parts.push(m.context_window.toLocaleString() + ' tokens'); }
     if (m.capabilities && m.capabilities.length) { parts.push(m.capabilities.join(', ')); }
@@ -127,7 +132,7 @@
     running = controller;
     sendButton.disabled = true;
     stopButton.hidden = false;
-    var started = performance.now(), firstChunk = null, usage = null;
+    var started = performance.now(), firstChunk = null, usage = null, servedBy = '';
     fetch('/v1/chat/completions', {
       method: 'POST', headers: headers(), signal: controller.signal,
       body: JSON.stringify({ model: model, stream: true, stream_options: { include_usage: true },
@@ -138,6 +143,10 @@
           throw errorFrom(r.status, body, r.headers.get('X-MoryFlow-Provider'));
         });
       }
+      // who answered: the provider the hub names, and for a route the targets it tried when it fell back
+      servedBy = r.headers.get('X-MoryFlow-Provider') || (models[model] ? models[model].provider : '') || '';
+      var tried = r.headers.get('X-MoryFlow-Route-Attempts');
+      if (tried) { servedBy += ' (tried ' + tried + ')'; }
       var reader = r.body.getReader(), decoder = new TextDecoder(), buffer = '';
       function pump() {
         return reader.read().then(function (step) {
@@ -165,7 +174,7 @@
       return pump().then(function () {
         var meta = document.createElement('span');
         meta.className = 'meta';
-        meta.textContent = (models[model] ? models[model].provider : '') + ' · first chunk ' +
+        meta.textContent = servedBy + ' · first chunk ' +
           Math.round(firstChunk || 0) + ' ms · ' + Math.round(performance.now() - started) + ' ms' +
           (usage ? ' · ' + usage.prompt_tokens + ' + ' + usage.completion_tokens + ' tokens' : '');
         answer.appendChild(meta);
