@@ -339,6 +339,35 @@ public class KeyOwnershipIT extends HubTestSupport {
     }
 
     @Test
+    public void aProviderRefusedForAnIdHeldElsewhereIsRegisteredOnceTheOtherGoes() throws Exception {
+        HeldProvider squatter = new HeldProvider("late");
+        org.osgi.framework.ServiceRegistration<dev.moryflow.provider.ProviderService> held = context.registerService(
+                dev.moryflow.provider.ProviderService.class, squatter, new java.util.Hashtable<>(squatter.properties()));
+        try {
+            provider("late", "name", "Late", "baseUrl", a.baseUrl(), "models", new String[] { "m" });
+            // its component has been made (and so has applied the configuration, and been refused) while the other
+            // registration holds the id: the only provider of that id is still the other
+            org.osgi.service.component.runtime.ServiceComponentRuntime scr = context.getService(
+                    context.getServiceReference(org.osgi.service.component.runtime.ServiceComponentRuntime.class));
+            awaitCondition("the component of configuration ~late was not activated", () -> scr
+                    .getComponentDescriptionDTOs().stream()
+                    .filter(d -> java.util.Arrays.asList(d.configurationPid).contains(OPENAI_FACTORY))
+                    .flatMap(d -> scr.getComponentConfigurationDTOs(d).stream())
+                    .anyMatch(c -> (OPENAI_FACTORY + "~late").equals(c.properties.get("service.pid"))
+                            && c.state == org.osgi.service.component.runtime.dto.ComponentConfigurationDTO.ACTIVE));
+            org.osgi.framework.ServiceReference<?>[] refs = providerRefs("(provider.id=late)");
+            assertEquals("a second provider of id late was registered", 1, refs.length);
+            assertEquals(null, refs[0].getProperty("service.pid"));
+        } finally {
+            held.unregister();
+        }
+        awaitCondition("the refused configuration did not take its id once the other registration went", () -> {
+            org.osgi.framework.ServiceReference<?>[] refs = providerRefs("(provider.id=late)");
+            return refs != null && refs.length == 1 && "Late".equals(refs[0].getProperty("provider.name"));
+        });
+    }
+
+    @Test
     public void aSecondFileForOneIdIsRefusedAndTheFirstFileKeepsItsProvider() throws Exception {
         String k1 = key("first-file");
         String k2 = key("second-file");

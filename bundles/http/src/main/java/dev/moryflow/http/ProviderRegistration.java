@@ -4,12 +4,16 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.ComponentConstants;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.slf4j.Logger;
@@ -24,7 +28,9 @@ import dev.moryflow.provider.Transport;
  * itself (not by DS) so that an invalid configuration is refused with one log line and nothing else is disturbed,
  * and a changed one updates the service's properties in place. Provider ids are one namespace across every provider
  * bundle: {@link #otherHolder} finds a provider of another configuration, of any bundle, that has the id already.
- * Not thread-safe: used from the component's activate, modified and deactivate, which DS calls one at a time.
+ * A configuration refused because another provider has its id is tried again when that provider goes
+ * ({@link #retryWhenIdFree}). Not thread-safe: used from the component's activate, modified and deactivate, which
+ * DS calls one at a time, and from the retry, which the component serializes with them.
  *
  * @since 1.3
  */
@@ -33,6 +39,10 @@ public final class ProviderRegistration {
     private final Logger logger = LoggerFactory.getLogger(ProviderRegistration.class);
     private final BundleContext context;
     private ServiceRegistration<ProviderService> registration;
+    private volatile Runnable retry;
+    private volatile boolean closed;
+    /** Watches the holder of an id this configuration was refused for; null when not waiting. */
+    private final AtomicReference<ServiceListener> waiting = new AtomicReference<>();
 
     /** @param context the provider bundle's context */
     public ProviderRegistration(BundleContext context) {
@@ -137,15 +147,93 @@ public final class ProviderRegistration {
             return null;
         }
         String id = idOf.apply(c);
-        String holder = otherHolder(id, String.valueOf(properties.get(Constants.SERVICE_PID)));
+        String pid = String.valueOf(properties.get(Constants.SERVICE_PID));
+        String holder = otherHolder(id, pid);
         if (holder != null) {
             unregister();
             logger.warn("Provider {} not registered: the provider id {} is already used by another provider ({}): "
-                    + "give this configuration another id (deploy/{}-<id>.cfg) or remove the other one; its key, if "
-                    + "it has one, is not used", label, id, holder, factory);
+                    + "give this configuration another id (deploy/{}-<id>.cfg) or remove the other one{}; its key, if "
+                    + "it has one, is not used", label, id, holder, factory,
+                    retry == null ? "" : " (it is registered as soon as the other one goes)");
+            waitForHolder(id, pid);
             return null;
         }
+        stopWaiting();
         return c;
+    }
+
+    /**
+     * @param retry what the component runs (on another thread) to apply its configuration again once the provider
+     *              that held its id goes: its own modified, serialized with DS's calls
+     * @since 1.5
+     */
+    public void retryWhenIdFree(Runnable retry) {
+        this.retry = retry;
+    }
+
+    /**
+     * Stops waiting for an id (the component is deactivated): no retry comes after this.
+     *
+     * @since 1.5
+     */
+    public void close() {
+        closed = true;
+        stopWaiting();
+    }
+
+    private void waitForHolder(String id, String pid) {
+        Runnable r = retry;
+        if (r == null || closed) {
+            return;
+        }
+        stopWaiting();
+        ServiceListener listener = new ServiceListener() {
+            @Override
+            public void serviceChanged(ServiceEvent event) {
+                if ((event.getType() == ServiceEvent.UNREGISTERING
+                        || event.getType() == ServiceEvent.MODIFIED_ENDMATCH) && waiting.compareAndSet(this, null)) {
+                    remove(this);
+                    again(r);
+                }
+            }
+        };
+        waiting.set(listener);
+        try {
+            context.addServiceListener(listener, "(&(" + Constants.OBJECTCLASS + "=" + ProviderService.class.getName()
+                    + ")(" + ProviderService.PROVIDER_ID + "=" + ProviderIds.filterValue(id) + "))");
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            waiting.compareAndSet(listener, null);
+            logger.debug("Cannot wait for provider id {} to be free", id, e);
+            return;
+        }
+        // the holder may have gone between the check and the listener
+        if (otherHolder(id, pid) == null && waiting.compareAndSet(listener, null)) {
+            remove(listener);
+            again(r);
+        }
+    }
+
+    private void again(Runnable r) {
+        CompletableFuture.runAsync(() -> {
+            if (!closed) {
+                r.run();
+            }
+        });
+    }
+
+    private void stopWaiting() {
+        ServiceListener l = waiting.getAndSet(null);
+        if (l != null) {
+            remove(l);
+        }
+    }
+
+    private void remove(ServiceListener l) {
+        try {
+            context.removeServiceListener(l);
+        } catch (IllegalStateException bundleStopped) {
+            // its listeners went with it
+        }
     }
 
     /** The registrations holding an id: from the http bundle's index when it runs, else from the registry. */

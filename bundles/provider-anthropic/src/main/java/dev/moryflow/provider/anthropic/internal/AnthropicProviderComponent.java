@@ -147,6 +147,8 @@ public class AnthropicProviderComponent {
     private final CredentialStore store;
     private final HttpClients http;
     private final ProviderRegistration registration;
+    /** The configuration last applied, for a retry; null once deactivated. Guarded by this. */
+    private Map<String, Object> properties;
     /** This bundle's name, for the chats told it stopped. */
     private final String bundle;
     private final Function<String, String> env;
@@ -173,12 +175,20 @@ public class AnthropicProviderComponent {
         this.http = http;
         this.registration = registration;
         this.env = env;
+        registration.retryWhenIdFree(this::retry);
         apply(properties);
     }
 
     @Modified
-    void modified(Map<String, Object> properties) {
+    synchronized void modified(Map<String, Object> properties) {
         apply(properties);
+    }
+
+    /** Its configuration again, once the provider that held its id went (on another thread than DS's). */
+    private synchronized void retry() {
+        if (properties != null && !registration.isRegistered()) {
+            apply(properties);
+        }
     }
 
     /** @param reason why DS deactivates the component: one of {@code ComponentConstants.DEACTIVATION_REASON_*} */
@@ -188,7 +198,9 @@ public class AnthropicProviderComponent {
     }
 
     /** @param why what happened, told to every chat still running through the provider */
-    void deactivate(String why) {
+    synchronized void deactivate(String why) {
+        registration.close();
+        properties = null;
         if (provider != null) {
             // the bundle stops or the configuration is gone: chats still running end now, saying so
             provider.close(why);
@@ -200,6 +212,7 @@ public class AnthropicProviderComponent {
     }
 
     private void apply(Map<String, Object> properties) {
+        this.properties = properties;
         AnthropicConfig c = registration.accept(properties, AnthropicConfig::parse, AnthropicConfig::id, PID, logger);
         if (c == null) {
             if (provider != null) {

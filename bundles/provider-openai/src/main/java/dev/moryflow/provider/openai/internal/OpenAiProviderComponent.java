@@ -169,6 +169,8 @@ public class OpenAiProviderComponent {
     private final CredentialStore store;
     private final HttpClients http;
     private final ProviderRegistration registration;
+    /** The configuration last applied, for a retry; null once deactivated. Guarded by this. */
+    private Map<String, Object> properties;
     /** This bundle's name, for the chats told it stopped. */
     private final String bundle;
     private final Function<String, String> env;
@@ -195,12 +197,20 @@ public class OpenAiProviderComponent {
         this.http = http;
         this.registration = new ProviderRegistration(context);
         this.env = env;
+        registration.retryWhenIdFree(this::retry);
         apply(properties);
     }
 
     @Modified
-    void modified(Map<String, Object> properties) {
+    synchronized void modified(Map<String, Object> properties) {
         apply(properties);
+    }
+
+    /** Its configuration again, once the provider that held its id went (on another thread than DS's). */
+    private synchronized void retry() {
+        if (properties != null && !registration.isRegistered()) {
+            apply(properties);
+        }
     }
 
     /** @param reason why DS deactivates the component: one of {@code ComponentConstants.DEACTIVATION_REASON_*} */
@@ -210,7 +220,9 @@ public class OpenAiProviderComponent {
     }
 
     /** @param why what happened, told to every chat still running through the provider */
-    void deactivate(String why) {
+    synchronized void deactivate(String why) {
+        registration.close();
+        properties = null;
         if (registration.isRegistered()) {
             provider.close(why); // its chats end with this reason before the service goes
             registration.unregister();
@@ -219,6 +231,7 @@ public class OpenAiProviderComponent {
     }
 
     private void apply(Map<String, Object> properties) {
+        this.properties = properties;
         boolean disabled = "false".equalsIgnoreCase(String.valueOf(properties.get(ProviderConfig.ENABLED)));
         if (disabled && provider != null && registration.isRegistered()) {
             // its chats are told before accept unregisters its service (else they hear only that it was withdrawn)

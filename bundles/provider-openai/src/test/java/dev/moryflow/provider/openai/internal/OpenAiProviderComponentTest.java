@@ -54,6 +54,9 @@ public class OpenAiProviderComponentTest {
                                 return others;
                             case "getServiceReference":
                                 return null; // no http bundle index here: the registry is asked
+                            case "addServiceListener":
+                            case "removeServiceListener":
+                                return null; // a refused configuration's wait for its id: not followed here
 
                             case "getBundle":
                                 return fakeReference("dev.moryflow.provider.openai").getBundle();
