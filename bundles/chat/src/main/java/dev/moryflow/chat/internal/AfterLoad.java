@@ -85,7 +85,7 @@ final class AfterLoad {
         collect.run();
         long after = committedHeap.getAsLong();
         baseline.set(after);
-        logger.info("Idle for {} s after a load: one collection gave the heap back, {} MiB -> {} MiB committed, in {} ms",
+        logger.info("Idle for {} s after a load: one collection to give heap back, {} MiB -> {} MiB committed, in {} ms",
                 idleMillis / 1000, before >> 20, after >> 20, (System.nanoTime() - t0) / 1_000_000);
     }
 }

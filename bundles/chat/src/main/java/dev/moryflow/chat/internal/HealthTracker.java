@@ -200,8 +200,7 @@ public class HealthTracker implements EventHandler {
                 waitLonger = true;
             }
             if ((!s.health.degraded() || s.degradedByWait) && s.failures.size() >= threshold) {
-                s.health = new ProviderHealth(providerId, true, s.failures.size() + " failures in "
-                        + windowMillis / 1000 + " s, the last: " + problem, now);
+                s.health = new ProviderHealth(providerId, true, failures(s) + ", the last: " + problem, now);
                 s.degradedByWait = false;
                 changed = s.health;
             } else if ((!s.health.degraded() || s.degradedByWait) && waitLonger) {
@@ -237,8 +236,7 @@ public class HealthTracker implements EventHandler {
                 s.degradedByWait = false;
                 prune(s, now);
                 s.health = s.failures.size() >= threshold
-                        ? new ProviderHealth(providerId, true, s.failures.size() + " failures in "
-                                + windowMillis / 1000 + " s", now)
+                        ? new ProviderHealth(providerId, true, failures(s), now)
                         : new ProviderHealth(providerId, false, "recovered: the wait it asked for is over", now);
                 changed = s.health;
             }
@@ -246,6 +244,11 @@ public class HealthTracker implements EventHandler {
         if (changed != null) {
             post(changed);
         }
+    }
+
+    /** @return its failures in the window, as the reason says it: {@code 3 failures in 60 s} */
+    private String failures(State s) {
+        return s.failures.size() + " failures in " + windowMillis / 1000 + " s";
     }
 
     private void prune(State s, long now) {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +18,8 @@ import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 import org.osgi.service.servlet.runtime.HttpServiceRuntimeConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.moryflow.http.ConfigValues;
 
 /**
  * Says so (WARN, once for each set of addresses) when the HTTP server the hub is served by answers beyond this
@@ -79,16 +80,12 @@ public class ExposureWarning {
             } catch (IllegalArgumentException notAUrl) {
                 continue;
             }
-            if (host != null && !isLoopback(host.toLowerCase(Locale.ROOT))) {
+            // an IPv6 host comes in brackets from a URL
+            if (host != null && !ConfigValues.isLoopback(host.startsWith("[") && host.endsWith("]")
+                    ? host.substring(1, host.length() - 1) : host)) {
                 open.add(e.trim());
             }
         }
         return open;
-    }
-
-    private static boolean isLoopback(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        return h.equals("localhost") || h.endsWith(".localhost") || h.startsWith("127.") || h.equals("::1")
-                || h.equals("0:0:0:0:0:0:0:1");
     }
 }
